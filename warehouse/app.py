@@ -1,0 +1,59 @@
+"""The one wiring place: `create_app()` reads settings, binds the database, the API and errors."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, send_from_directory
+
+from warehouse import api
+from warehouse.auth import guard
+from warehouse.cli import register_commands
+from warehouse.clock import Clock, SystemClock
+from warehouse.config import Settings
+from warehouse.db import make_engine, make_session_factory
+from warehouse.problems import register_error_handlers
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    """Builds the service. Tests pass their own settings and clock; production reads the env."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    engine = make_engine(settings)
+    app.extensions["warehouse.settings"] = settings
+    app.extensions["warehouse.engine"] = engine
+    app.extensions["warehouse.sessions"] = make_session_factory(engine)
+    app.extensions["warehouse.clock"] = clock or SystemClock()
+
+    api.api_config(app)
+    rest = api.Api(app)
+    _register_blueprints(rest)
+    _serve_docs_assets(app)
+
+    register_commands(app)
+    register_error_handlers(app)
+    api.bind_request_lifecycle(app)
+    guard.bind_authentication(app)
+    logging.getLogger("warehouse").setLevel(logging.INFO)
+    return app
+
+
+def _register_blueprints(rest: api.Api) -> None:
+    from warehouse.auth.views import blp as auth_blp
+    from warehouse.returns.views import blp as returns_blp
+
+    for blueprint in (auth_blp, returns_blp):
+        rest.register_blueprint(blueprint)
+
+
+def _serve_docs_assets(app: Flask) -> None:
+    """Swagger UI's files from the swagger-ui-bundle package: the docs work with no internet."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get(f"{api.API_PREFIX}/docs/assets/<path:filename>", endpoint="api-docs-assets")
+    def _docs_asset(filename: str):
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)

@@ -1,0 +1,210 @@
+"""The `warehouse` command: serve, migrate, create stores and staff, load demo data."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from warehouse import migrate
+from warehouse.auth.roles import Role
+from warehouse.context import SYSTEM, Context
+from warehouse.db import transaction
+from warehouse.problems import DomainError
+from warehouse.stores.models import DEFAULT_DECISION_HOURS, DEFAULT_EXPRESS_REFUND_LIMIT
+
+
+def _make_app():
+    from warehouse.app import create_app
+
+    return create_app()
+
+
+@click.group(
+    cls=FlaskGroup, create_app=_make_app, add_default_commands=False, add_version_option=False
+)
+def cli() -> None:
+    """Return-centre service."""
+
+
+def main() -> None:
+    cli.main(prog_name="warehouse")
+
+
+def register_commands(app) -> None:
+    """Adds the operator commands to the app's CLI (`warehouse …`, `flask …`, test runners)."""
+    for command in (db, store, user, demo, serve):
+        app.cli.add_command(command)
+
+
+def _engine():
+    return current_app.extensions["warehouse.engine"]
+
+
+def _system_context() -> Context:
+    return Context(
+        actor=SYSTEM, now=current_app.extensions["warehouse.clock"].now(), terminal_id="cli"
+    )
+
+
+def _fail(exc: DomainError) -> None:
+    errors = exc.extra.get("errors")
+    click.echo(f"error: {exc.detail}", err=True)
+    if errors:
+        click.echo(json.dumps(errors, ensure_ascii=False), err=True)
+    sys.exit(2)
+
+
+@click.group()
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply pending migrations."""
+    migrate.upgrade(_engine(), revision)
+    click.echo(f"database at revision {migrate.current_revision(_engine())}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ("base" empties the database)."""
+    migrate.downgrade(_engine(), revision)
+    click.echo(f"database at revision {migrate.current_revision(_engine())}")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    migrate.revision(_engine(), message)
+
+
+@click.group()
+def store() -> None:
+    """Stores (tenants)."""
+
+
+@store.command("create")
+@click.option("--name", required=True)
+@click.option("--webhook-url", default=None)
+@click.option(
+    "--express-refund-limit",
+    type=int,
+    default=DEFAULT_EXPRESS_REFUND_LIMIT,
+    show_default=True,
+    help="Minor units; 0 turns express refunds off.",
+)
+@click.option("--decision-hours", type=int, default=DEFAULT_DECISION_HOURS, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the store as JSON.")
+@with_appcontext
+def store_create(name, webhook_url, express_refund_limit, decision_hours, as_json) -> None:
+    """Create a store; prints its API key and webhook secret, shown only this once."""
+    from warehouse.stores.services import create_store
+
+    session = current_app.extensions["warehouse.sessions"]()
+    try:
+        with transaction(session):
+            created = create_store(
+                session,
+                _system_context(),
+                name=name,
+                webhook_url=webhook_url,
+                express_refund_limit=express_refund_limit,
+                decision_hours=decision_hours,
+            )
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        session.close()
+    out = {
+        "id": str(created.store.id),
+        "name": created.store.name,
+        "api_key": created.api_key,
+        "webhook_secret": created.store.webhook_secret,
+    }
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+    else:
+        for key, value in out.items():
+            click.echo(f"{key}: {value}")
+
+
+@click.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--pin", required=True, help="4 to 12 digits.")
+@click.option("--json", "as_json", is_flag=True, help="Print the user as JSON.")
+@with_appcontext
+def user_create(username, role, pin, as_json) -> None:
+    """Create a staff member (prints the badge code to print on their badge)."""
+    from warehouse.auth.services import create_user
+
+    session = current_app.extensions["warehouse.sessions"]()
+    try:
+        with transaction(session):
+            user = create_user(session, _system_context(), username=username, role=role, pin=pin)
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        session.close()
+    out = {
+        "id": str(user.id),
+        "username": user.username,
+        "role": user.role,
+        "badge": user.badge_code,
+    }
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        for key, value in out.items():
+            click.echo(f"{key}: {value}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Fill an empty database with a demo store, staff and returns (does nothing otherwise)."""
+    from warehouse.demo import load_demo
+
+    session = current_app.extensions["warehouse.sessions"]()
+    try:
+        with transaction(session):
+            loaded = load_demo(session, _system_context())
+    finally:
+        session.close()
+    if loaded is None:
+        click.echo("The database already has data; demo data not loaded.")
+        return
+    click.echo(loaded.describe())
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=int, show_default=True)
+@click.option(
+    "--workers", default=2, type=int, show_default=True, help="gunicorn worker processes."
+)
+@click.option("--threads", default=4, type=int, show_default=True, help="Threads per worker.")
+@with_appcontext
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Apply pending migrations, then serve the API with gunicorn."""
+    from warehouse.serve import serve_forever
+
+    migrate.upgrade(_engine())
+    _engine().dispose()  # workers open their own connections after the fork
+    serve_forever(host=host, port=port, workers=workers, threads=threads)

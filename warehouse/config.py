@@ -1,0 +1,69 @@
+"""Configuration: every setting in one place, read from `WAREHOUSE_*` environment variables.
+
+Nothing here runs at import time; `Settings.from_env()` is called by `create_app()`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ENV_PREFIX = "WAREHOUSE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's settings. Each field `name` is read from `WAREHOUSE_<NAME>`."""
+
+    data_dir: Path = Path("./var")
+    #: Empty means a SQLite file `warehouse.sqlite3` in `data_dir`.
+    database_url: str = ""
+    #: How long a staff token from `POST /auth/token` stays valid.
+    token_hours: int = 12
+    #: Largest request body accepted (photo uploads have their own limit).
+    max_body_bytes: int = 1024 * 1024
+    #: Seconds a SQLite writer waits for the lock before giving up.
+    sqlite_busy_timeout_s: float = 10.0
+    #: Pool size per worker process for PostgreSQL.
+    db_pool_size: int = 5
+    #: Log SQL statements.
+    sql_echo: bool = False
+    #: Wrong PINs in a row before a user is locked out for `lockout_minutes`.
+    max_failed_logins: int = 5
+    lockout_minutes: int = 5
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, with the SQLite default filled in."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'warehouse.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Settings from the environment, with `overrides` (used by tests) taking precedence."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _convert(f.type, raw, f.name)
+        values.update(overrides)
+        return cls(**values)
+
+
+def _convert(type_name: str, raw: str, name: str):
+    """Turns an environment string into the field's type, naming the variable when it can't."""
+    try:
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+        if type_name == "bool":
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if type_name == "Path":
+            return Path(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r}: {exc}") from None
+    return raw

@@ -1,0 +1,1 @@
+"""Return requests (RMAs) that store systems send in: their lines, identifiers and life cycle."""

@@ -1,0 +1,79 @@
+"""The return's life cycle and the rules on it. Plain Python: no Flask, no database.
+
+awaiting_parcel ──tracking──▶ in_transit
+     │  │                         │
+     │  └──────────cancel─────────┴──▶ cancelled
+     ▼
+partially_received ─▶ received ─▶ inspected ─▶ refund_requested ─▶ closed
+                                      ├──────▶ rejected ─────────▶ closed
+                                      └──────▶ exchange_requested ▶ closed
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReturnStatus(StrEnum):
+    AWAITING_PARCEL = "awaiting_parcel"
+    IN_TRANSIT = "in_transit"
+    PARTIALLY_RECEIVED = "partially_received"
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    REFUND_REQUESTED = "refund_requested"
+    REJECTED = "rejected"
+    EXCHANGE_REQUESTED = "exchange_requested"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class ReturnReason(StrEnum):
+    NO_REASON_7D = "no_reason_7d"
+    QUALITY_ISSUE = "quality_issue"
+    NOT_AS_DESCRIBED = "not_as_described"
+    WRONG_ITEM_SENT = "wrong_item_sent"
+    DAMAGED_IN_TRANSIT = "damaged_in_transit"
+    OTHER = "other"
+
+
+#: Before any parcel is received the store may still cancel (e.g. it turned into 仅退款).
+BEFORE_RECEIPT = frozenset({ReturnStatus.AWAITING_PARCEL, ReturnStatus.IN_TRANSIT})
+#: Returns that are finished: no parcel is expected and nothing more will be sent.
+FINISHED = frozenset({ReturnStatus.CLOSED, ReturnStatus.CANCELLED})
+#: Returns a parcel scan may still match.
+OPEN = frozenset(ReturnStatus) - FINISHED
+
+
+class TransitionRefused(Exception):
+    """A change the return's status does not allow; the message says why, for a person."""
+
+
+def status_after_tracking(status: ReturnStatus) -> ReturnStatus:
+    """Registering a tracking number moves a waiting return in transit; later it changes nothing."""
+    if status in FINISHED:
+        raise TransitionRefused(f"the return is {status}; tracking can no longer change")
+    return ReturnStatus.IN_TRANSIT if status == ReturnStatus.AWAITING_PARCEL else status
+
+
+def status_after_cancel(status: ReturnStatus) -> ReturnStatus:
+    """Only a return none of whose parcels has arrived can be cancelled."""
+    if status == ReturnStatus.CANCELLED:
+        raise TransitionRefused("the return is already cancelled")
+    if status not in BEFORE_RECEIPT:
+        raise TransitionRefused(f"the return is {status}: a parcel has been received already")
+    return ReturnStatus.CANCELLED
+
+
+def status_after_refund_confirmation(status: ReturnStatus) -> ReturnStatus:
+    """The store's confirmation that it refunded closes a return whose refund was requested."""
+    if status != ReturnStatus.REFUND_REQUESTED:
+        raise TransitionRefused(f"the return is {status}: no refund has been requested")
+    return ReturnStatus.CLOSED
+
+
+def identifier_key(text: str) -> str:
+    """The form in which identifiers are stored and looked up: upper case, no spaces or dashes.
+
+    A buyer types "sf 1234-5678", a scanner reads "SF12345678": both must find the return.
+    """
+    return "".join(ch for ch in text.upper() if ch not in " -\t")

@@ -1,0 +1,159 @@
+"""What store systems send and get back for return requests."""
+
+from __future__ import annotations
+
+import json
+
+import marshmallow as ma
+
+from warehouse.api import PageQuerySchema
+from warehouse.returns.rules import ReturnReason, ReturnStatus
+from warehouse.schemas import Currency, Money, StrictBoolean, StrictInteger, Text, UTCDateTime
+
+MAX_LINES = 500
+MAX_QUANTITY_PER_LINE = 10_000
+MAX_METADATA_KEYS = 20
+MAX_METADATA_BYTES = 4096
+
+
+class BuyerSchema(ma.Schema):
+    id = Text(max=64, required=True, metadata={"example": "tb_buyer_8841"})
+    name = Text(max=100, load_default=None, allow_none=True, metadata={"example": "李*"})
+    phone = Text(max=32, load_default=None, allow_none=True, metadata={"example": "138****0000"})
+
+
+class ReturnLineInSchema(ma.Schema):
+    line_id = Text(max=64, required=True, metadata={"example": "L1"})
+    sku = Text(max=64, required=True, metadata={"example": "TSHIRT-BLK-M"})
+    gtin = Text(
+        max=14, min=8, load_default=None, allow_none=True, metadata={"example": "6901234567892"}
+    )
+    title = Text(max=300, required=True, metadata={"example": "纯棉T恤 黑色 M"})
+    category = Text(max=64, load_default="default", metadata={"example": "apparel"})
+    quantity = StrictInteger(
+        required=True,
+        validate=ma.validate.Range(min=1, max=MAX_QUANTITY_PER_LINE),
+        metadata={"example": 1},
+    )
+    unit_price = Money(required=True, metadata={"description": "Minor units.", "example": 9900})
+    serial_numbers = ma.fields.List(Text(max=64), load_default=list, metadata={"example": []})
+
+    @ma.validates_schema
+    def _serials_fit_quantity(self, data, **_kwargs):
+        serials = data.get("serial_numbers") or []
+        if len(serials) > data.get("quantity", 0):
+            raise ma.ValidationError("More serial numbers than units.", "serial_numbers")
+        if len(set(serials)) != len(serials):
+            raise ma.ValidationError("A serial number is listed twice.", "serial_numbers")
+
+
+def _validate_metadata(value: dict) -> None:
+    if len(value) > MAX_METADATA_KEYS:
+        raise ma.ValidationError(f"At most {MAX_METADATA_KEYS} keys.")
+    if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_METADATA_BYTES:
+        raise ma.ValidationError(f"At most {MAX_METADATA_BYTES} bytes in all.")
+
+
+class ReturnCreateSchema(ma.Schema):
+    external_id = Text(max=64, required=True, metadata={"example": "TB-RF-20261122-0001"})
+    order_id = Text(max=64, required=True, metadata={"example": "3928475610293847"})
+    reason = ma.fields.Enum(
+        ReturnReason, by_value=True, required=True, metadata={"example": "no_reason_7d"}
+    )
+    reason_detail = Text(
+        max=500, load_default=None, allow_none=True, metadata={"example": "袖口开线 / seam open"}
+    )
+    buyer = ma.fields.Nested(BuyerSchema, required=True)
+    express_refund = StrictBoolean(load_default=False)
+    exchange = StrictBoolean(load_default=False)
+    carrier = Text(max=32, load_default=None, allow_none=True, metadata={"example": "SF"})
+    tracking_number = Text(
+        max=40, load_default=None, allow_none=True, metadata={"example": "SF1234567890123"}
+    )
+    currency = Currency(load_default="CNY", metadata={"example": "CNY"})
+    metadata = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Length(min=1, max=64)),
+        values=ma.fields.String(validate=ma.validate.Length(max=1024)),
+        load_default=dict,
+        validate=_validate_metadata,
+        metadata={"example": {"refund_id": "2026112201", "refund_version": "1732233600"}},
+    )
+    lines = ma.fields.List(
+        ma.fields.Nested(ReturnLineInSchema),
+        required=True,
+        validate=ma.validate.Length(min=1, max=MAX_LINES),
+    )
+
+    @ma.validates_schema
+    def _line_ids_unique(self, data, **_kwargs):
+        ids = [line["line_id"] for line in data.get("lines", [])]
+        if len(set(ids)) != len(ids):
+            raise ma.ValidationError("Each line_id may appear once.", "lines")
+
+
+class TrackingSchema(ma.Schema):
+    carrier = Text(max=32, load_default=None, allow_none=True, metadata={"example": "SF"})
+    tracking_number = Text(max=40, required=True, metadata={"example": "SF1234567890123"})
+
+
+class RefundConfirmationSchema(ma.Schema):
+    refund_id = Text(max=64, required=True, metadata={"example": "RF20261122000123"})
+    amount = Money(required=True, metadata={"example": 9900})
+
+
+class ReturnQuerySchema(PageQuerySchema):
+    status = ma.fields.Enum(ReturnStatus, by_value=True, load_default=None)
+    external_id = Text(max=64, load_default=None)
+
+
+class ReturnLineSchema(ma.Schema):
+    id = ma.fields.UUID()
+    line_id = ma.fields.String()
+    sku = ma.fields.String()
+    gtin = ma.fields.String(allow_none=True)
+    title = ma.fields.String()
+    category = ma.fields.String()
+    quantity = ma.fields.Integer()
+    unit_price = ma.fields.Integer()
+    serial_numbers = ma.fields.List(ma.fields.String())
+
+
+class RefundStateSchema(ma.Schema):
+    refund_id = ma.fields.String(allow_none=True)
+    amount = ma.fields.Integer(attribute="refund_amount", allow_none=True)
+    confirmed_at = UTCDateTime(attribute="refund_confirmed_at", allow_none=True)
+
+
+class ReturnSchema(ma.Schema):
+    id = ma.fields.UUID()
+    store_id = ma.fields.UUID()
+    rma_number = ma.fields.String(metadata={"example": "RMA7K2D9QX4P"})
+    external_id = ma.fields.String()
+    order_id = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": [s.value for s in ReturnStatus]})
+    reason = ma.fields.String()
+    reason_detail = ma.fields.String(allow_none=True)
+    buyer = ma.fields.Method("_buyer")
+    express_refund = ma.fields.Boolean()
+    exchange = ma.fields.Boolean()
+    carrier = ma.fields.String(allow_none=True)
+    tracking_number = ma.fields.String(allow_none=True)
+    currency = ma.fields.String()
+    total_amount = ma.fields.Integer(metadata={"description": "Sum of quantity × unit_price."})
+    metadata = ma.fields.Dict(attribute="store_metadata")
+    lines = ma.fields.List(ma.fields.Nested(ReturnLineSchema))
+    refund = ma.fields.Function(lambda r: RefundStateSchema().dump(r))
+    created_at = UTCDateTime()
+    updated_at = UTCDateTime()
+    received_at = UTCDateTime(allow_none=True)
+    due_at = UTCDateTime(allow_none=True)
+    cancelled_at = UTCDateTime(allow_none=True)
+    closed_at = UTCDateTime(allow_none=True)
+
+    def _buyer(self, ret) -> dict:
+        return {"id": ret.buyer_id, "name": ret.buyer_name, "phone": ret.buyer_phone}
+
+
+class ReturnPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ReturnSchema))
+    next_cursor = ma.fields.String(allow_none=True)

@@ -1,0 +1,332 @@
+"""Return-request use cases: create, read, list, register tracking, cancel, confirm refund.
+
+Each function takes the session and a `Context`, enforces tenancy (a store only ever finds
+its own returns; anything else is "not found"), writes an audit row for every change, and
+leaves the commit to `transaction()` in the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from scanners import codes
+from warehouse.audit.services import record
+from warehouse.context import Context
+from warehouse.problems import Conflict, InvalidInput, NotFound
+from warehouse.returns import rules
+from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
+from warehouse.returns.rules import ReturnStatus, TransitionRefused, identifier_key
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Created:
+    """The return a create call answers, and whether an earlier call had created it."""
+
+    ret: Return
+    replayed: bool
+
+
+def fingerprint(body: object) -> str:
+    """The same JSON body, whatever its key order or spacing, gives the same fingerprint."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def create_return(
+    session: Session,
+    ctx: Context,
+    data: dict,
+    *,
+    idempotency_key: str | None = None,
+    body_fingerprint: str | None = None,
+) -> Created:
+    """Creates a return for the calling store and issues its RMA number.
+
+    With an `Idempotency-Key`, the same key and body answer the return made the first time;
+    the same key with another body is a conflict.
+    """
+    store_id = ctx.store_scope
+    if store_id is None:
+        raise Conflict("Only a store system creates returns.")
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+            raise InvalidInput({"Idempotency-Key": ["1 to 200 characters."]})
+        earlier = session.scalar(
+            select(IdempotencyKey).where(
+                IdempotencyKey.store_id == store_id, IdempotencyKey.key == idempotency_key
+            )
+        )
+        if earlier is not None:
+            if earlier.request_fingerprint != body_fingerprint:
+                raise Conflict("This Idempotency-Key was used with another body.")
+            return Created(_load(session, earlier.return_id, store_id), replayed=True)
+
+    if data.get("tracking_number"):
+        _check_tracking_number(data["tracking_number"])
+    duplicate = session.scalar(
+        select(Return.id).where(
+            Return.store_id == store_id, Return.external_id == data["external_id"]
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"The store already has a return with external_id {data['external_id']!r}.",
+            return_id=str(duplicate),
+        )
+
+    ret = Return(
+        store_id=store_id,
+        rma_number=_unused_rma_number(session),
+        external_id=data["external_id"],
+        order_id=data["order_id"],
+        reason=str(data["reason"]),
+        reason_detail=data.get("reason_detail"),
+        buyer_id=data["buyer"]["id"],
+        buyer_name=data["buyer"].get("name"),
+        buyer_phone=data["buyer"].get("phone"),
+        express_refund=data["express_refund"],
+        exchange=data["exchange"],
+        carrier=data.get("carrier"),
+        tracking_number=data.get("tracking_number"),
+        currency=data["currency"],
+        store_metadata=data["metadata"],
+        status=(
+            ReturnStatus.IN_TRANSIT if data.get("tracking_number") else ReturnStatus.AWAITING_PARCEL
+        ),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        lines=[
+            ReturnLine(
+                position=position,
+                line_id=line["line_id"],
+                sku=line["sku"],
+                gtin=line.get("gtin"),
+                title=line["title"],
+                category=line["category"],
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                serial_numbers=line["serial_numbers"],
+            )
+            for position, line in enumerate(data["lines"])
+        ],
+    )
+    session.add(ret)
+    session.flush()
+    _add_identifiers(
+        session,
+        ret,
+        ctx,
+        [("rma", ret.rma_number), ("order", ret.order_id), ("external", ret.external_id)]
+        + ([("tracking", ret.tracking_number)] if ret.tracking_number else []),
+        new=True,
+    )
+    if idempotency_key is not None:
+        session.add(
+            IdempotencyKey(
+                store_id=store_id,
+                key=idempotency_key,
+                request_fingerprint=body_fingerprint or "",
+                return_id=ret.id,
+                created_at=ctx.now,
+            )
+        )
+    record(
+        session,
+        ctx,
+        "return.created",
+        "return",
+        ret.id,
+        store_id=store_id,
+        after={
+            "rma_number": ret.rma_number,
+            "external_id": ret.external_id,
+            "lines": len(ret.lines),
+            "total_amount": ret.total_amount,
+        },
+    )
+    return Created(ret, replayed=False)
+
+
+def get_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
+    """The return, if the caller may see it; another store's return is not found."""
+    return _load(session, return_id, ctx.store_scope)
+
+
+def list_returns(
+    session: Session,
+    ctx: Context,
+    *,
+    status: ReturnStatus | None,
+    external_id: str | None,
+    limit: int,
+    after: dict | None,
+) -> tuple[list[Return], dict | None]:
+    """A page of returns, newest first, and the position after it (None on the last page)."""
+    query = select(Return).options(selectinload(Return.lines)).order_by(Return.id.desc())
+    if ctx.store_scope is not None:
+        query = query.where(Return.store_id == ctx.store_scope)
+    if status is not None:
+        query = query.where(Return.status == status)
+    if external_id is not None:
+        query = query.where(Return.external_id == external_id)
+    if after is not None:
+        try:
+            query = query.where(Return.id < uuid.UUID(str(after.get("id"))))
+        except ValueError:
+            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
+    rows = list(session.scalars(query.limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    return page, ({"id": str(page[-1].id)} if more else None)
+
+
+def register_tracking(
+    session: Session,
+    ctx: Context,
+    return_id: uuid.UUID,
+    *,
+    carrier: str | None,
+    tracking_number: str,
+) -> Return:
+    """Records the carrier and tracking number the buyer registered (物流单号登记).
+
+    Earlier numbers stay known to parcel matching: a buyer who corrects a typo may still
+    have shipped under the first number.
+    """
+    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    before = {"status": ret.status, "carrier": ret.carrier, "tracking_number": ret.tracking_number}
+    _check_tracking_number(tracking_number)
+    ret.status = _transition(rules.status_after_tracking, ret.status)
+    ret.carrier = carrier
+    ret.tracking_number = tracking_number
+    ret.updated_at = ctx.now
+    _add_identifiers(session, ret, ctx, [("tracking", tracking_number)])
+    record(
+        session,
+        ctx,
+        "return.tracking_registered",
+        "return",
+        ret.id,
+        store_id=ret.store_id,
+        before=before,
+        after={"status": ret.status, "carrier": carrier, "tracking_number": tracking_number},
+    )
+    return ret
+
+
+def cancel_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
+    """Cancels a return before any parcel arrives; parcel matching stops expecting it."""
+    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    before = {"status": ret.status}
+    ret.status = _transition(rules.status_after_cancel, ret.status)
+    ret.cancelled_at = ret.updated_at = ctx.now
+    record(
+        session,
+        ctx,
+        "return.cancelled",
+        "return",
+        ret.id,
+        store_id=ret.store_id,
+        before=before,
+        after={"status": ret.status},
+    )
+    return ret
+
+
+def confirm_refund(
+    session: Session, ctx: Context, return_id: uuid.UUID, *, refund_id: str, amount: int
+) -> Return:
+    """The store has refunded the buyer: records its refund and closes the return."""
+    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    before = {"status": ret.status}
+    ret.status = _transition(rules.status_after_refund_confirmation, ret.status)
+    if ret.refund_amount is not None and amount > ret.refund_amount:
+        raise InvalidInput({"amount": [f"More than the {ret.refund_amount} requested."]})
+    ret.refund_id = refund_id
+    ret.refund_amount = amount
+    ret.refund_confirmed_at = ret.closed_at = ret.updated_at = ctx.now
+    record(
+        session,
+        ctx,
+        "return.refund_confirmed",
+        "return",
+        ret.id,
+        store_id=ret.store_id,
+        before=before,
+        after={"status": ret.status, "refund_id": refund_id, "amount": amount},
+    )
+    return ret
+
+
+def _check_tracking_number(tracking_number: str) -> None:
+    key = identifier_key(tracking_number)
+    if not 4 <= len(key) <= 40 or not key.isascii() or not key.isalnum():
+        raise InvalidInput({"tracking_number": ["4 to 40 letters and digits."]})
+
+
+def _transition(rule, status: str) -> ReturnStatus:
+    try:
+        return rule(ReturnStatus(status))
+    except TransitionRefused as refused:
+        raise Conflict(str(refused), return_status=status) from None
+
+
+def _load(
+    session: Session,
+    return_id: uuid.UUID,
+    store_scope: uuid.UUID | None,
+    *,
+    for_update: bool = False,
+) -> Return:
+    query = select(Return).options(selectinload(Return.lines)).where(Return.id == return_id)
+    if store_scope is not None:
+        query = query.where(Return.store_id == store_scope)
+    if for_update:
+        query = query.with_for_update()
+    ret = session.scalar(query)
+    if ret is None:
+        raise NotFound("No such return.")
+    return ret
+
+
+def _unused_rma_number(session: Session) -> str:
+    # 32^8 numbers: a collision is a once-in-a-career event, but it must not become a 500.
+    for _ in range(5):
+        candidate = codes.new_rma_number()
+        if session.scalar(select(Return.id).where(Return.rma_number == candidate)) is None:
+            return candidate
+    raise RuntimeError("could not draw an unused RMA number")
+
+
+def _add_identifiers(
+    session: Session, ret: Return, ctx: Context, pairs: list[tuple[str, str]], *, new: bool = False
+) -> None:
+    """Indexes the codes a parcel of `ret` may be scanned by, each (kind, value) once."""
+    existing: set[tuple[str, str]] = set()
+    if not new:
+        rows = session.execute(
+            select(ReturnIdentifier.kind, ReturnIdentifier.value).where(
+                ReturnIdentifier.return_id == ret.id
+            )
+        )
+        existing = {(kind, value) for kind, value in rows}
+    for kind, text in pairs:
+        value = identifier_key(text)
+        if value and (kind, value) not in existing:
+            existing.add((kind, value))
+            session.add(
+                ReturnIdentifier(
+                    return_id=ret.id,
+                    store_id=ret.store_id,
+                    kind=kind,
+                    value=value,
+                    created_at=ctx.now,
+                )
+            )

@@ -1,0 +1,126 @@
+"""HTTP endpoints for return requests (store-facing; staff may read)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from warehouse.api import (
+    context,
+    decode_cursor,
+    encode_cursor,
+    parse_id,
+    problem_response,
+    session,
+)
+from warehouse.auth.guard import requires
+from warehouse.auth.roles import Permission
+from warehouse.db import transaction
+from warehouse.returns import services
+from warehouse.returns.schemas import (
+    RefundConfirmationSchema,
+    ReturnCreateSchema,
+    ReturnPageSchema,
+    ReturnQuerySchema,
+    ReturnSchema,
+    TrackingSchema,
+)
+
+blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Return requests.")
+
+
+@blp.route("")
+class Returns(MethodView):
+    @requires(Permission.VIEW, store=True)
+    @blp.arguments(ReturnQuerySchema, location="query")
+    @blp.response(200, ReturnPageSchema)
+    def get(self, query):
+        """List returns, newest first; filter by status or external_id."""
+        page, position = services.list_returns(
+            session(),
+            context(),
+            status=query["status"],
+            external_id=query["external_id"],
+            limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
+        )
+        return {"items": page, "next_cursor": encode_cursor(position) if position else None}
+
+    @requires(store=True)
+    @blp.arguments(ReturnCreateSchema)
+    @blp.response(201, ReturnSchema)
+    @problem_response(blp, 409, "Duplicate external_id, or Idempotency-Key reused.")
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "The same key and body answer the same return; another body is 409.",
+            }
+        ]
+    )
+    def post(self, data):
+        """Create a return request and issue its RMA number."""
+        key = request.headers.get("Idempotency-Key")
+        db = session()
+        with transaction(db):
+            created = services.create_return(
+                db,
+                context(),
+                data,
+                idempotency_key=key,
+                body_fingerprint=services.fingerprint(request.get_json()) if key else None,
+            )
+        headers = {"Location": f"/api/v1/returns/{created.ret.id}"}
+        if created.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return created.ret, 201, headers
+
+
+@blp.route("/<return_id>")
+class ReturnById(MethodView):
+    @requires(Permission.VIEW, store=True)
+    @blp.response(200, ReturnSchema)
+    def get(self, return_id):
+        """A return with its lines."""
+        return services.get_return(session(), context(), parse_id(return_id, "return"))
+
+
+@blp.route("/<return_id>/tracking")
+class Tracking(MethodView):
+    @requires(store=True)
+    @blp.arguments(TrackingSchema)
+    @blp.response(200, ReturnSchema)
+    def put(self, data, return_id):
+        """Register the carrier and tracking number the buyer shipped with."""
+        db = session()
+        with transaction(db):
+            return services.register_tracking(db, context(), parse_id(return_id, "return"), **data)
+
+
+@blp.route("/<return_id>/cancel")
+class Cancel(MethodView):
+    @requires(store=True)
+    @blp.response(200, ReturnSchema)
+    @problem_response(blp, 409, "A parcel has been received already.")
+    def post(self, return_id):
+        """Cancel a return before any of its parcels arrives."""
+        db = session()
+        with transaction(db):
+            return services.cancel_return(db, context(), parse_id(return_id, "return"))
+
+
+@blp.route("/<return_id>/refund-confirmation")
+class RefundConfirmation(MethodView):
+    @requires(store=True)
+    @blp.arguments(RefundConfirmationSchema)
+    @blp.response(200, ReturnSchema)
+    @problem_response(blp, 409, "No refund has been requested for this return.")
+    def post(self, data, return_id):
+        """The store has refunded the buyer: close the return."""
+        db = session()
+        with transaction(db):
+            return services.confirm_refund(db, context(), parse_id(return_id, "return"), **data)
