@@ -1,0 +1,56 @@
+"""The return's life cycle, without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from warehouse.returns.rules import (
+    ReturnStatus,
+    TransitionRefused,
+    identifier_key,
+    status_after_cancel,
+    status_after_refund_confirmation,
+    status_after_tracking,
+)
+
+S = ReturnStatus
+
+
+@pytest.mark.parametrize("status", [S.AWAITING_PARCEL, S.IN_TRANSIT])
+def test_a_return_whose_parcel_has_not_arrived_can_be_cancelled(status):
+    assert status_after_cancel(status) == S.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "status", [S.PARTIALLY_RECEIVED, S.RECEIVED, S.INSPECTED, S.REFUND_REQUESTED, S.CLOSED]
+)
+def test_a_return_with_a_parcel_received_cannot_be_cancelled(status):
+    with pytest.raises(TransitionRefused, match="received"):
+        status_after_cancel(status)
+
+
+def test_cancelling_twice_says_it_is_already_cancelled():
+    with pytest.raises(TransitionRefused, match="already cancelled"):
+        status_after_cancel(S.CANCELLED)
+
+
+def test_tracking_moves_only_a_waiting_return_in_transit():
+    assert status_after_tracking(S.AWAITING_PARCEL) == S.IN_TRANSIT
+    assert status_after_tracking(S.RECEIVED) == S.RECEIVED
+
+
+@pytest.mark.parametrize("status", [S.CLOSED, S.CANCELLED])
+def test_tracking_cannot_change_on_a_finished_return(status):
+    with pytest.raises(TransitionRefused):
+        status_after_tracking(status)
+
+
+def test_only_a_requested_refund_can_be_confirmed():
+    assert status_after_refund_confirmation(S.REFUND_REQUESTED) == S.CLOSED
+    for status in set(S) - {S.REFUND_REQUESTED}:
+        with pytest.raises(TransitionRefused):
+            status_after_refund_confirmation(status)
+
+
+def test_identifiers_match_whatever_spacing_dashes_or_case_the_buyer_typed():
+    assert identifier_key("sf 1234-5678") == identifier_key("SF12345678") == "SF12345678"
