@@ -19,7 +19,9 @@ MM_PER_INCH = 25.4
 def check_dpi(dpi: object) -> int:
     """`dpi` itself when it is 203 or 300; otherwise UnsupportedDpi (a ValueError)."""
     if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi not in DOTS_PER_MM:
-        raise UnsupportedDpi(f"dpi must be one of {', '.join(map(str, SUPPORTED_DPI))}, not {dpi!r}")
+        raise UnsupportedDpi(
+            f"dpi must be one of {', '.join(map(str, SUPPORTED_DPI))}, not {dpi!r}"
+        )
     return dpi
 
 

@@ -48,6 +48,11 @@ class ReturnSlip:
 
     size_mm = (100, 150)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.lines_summary, str):  # a str is a sequence too, of characters
+            raise TypeError("lines_summary is a sequence of lines, not one string")
+        object.__setattr__(self, "lines_summary", tuple(self.lines_summary))
+
 
 @dataclass(frozen=True)
 class BinLabel:
@@ -66,7 +71,9 @@ def mask_name(name: str) -> str:
     return " ".join(word[0] + "**" for word in name.split())
 
 
-def _barcode(text: str, y: float, bar_mm: float, text_mm: float, width: int, dpi: int, max_module_mm: float) -> Barcode:
+def _barcode(
+    text: str, y: float, bar_mm: float, text_mm: float, width: int, dpi: int, max_module_mm: float
+) -> Barcode:
     """A barcode across the whole label width (its quiet zones are the label's margins)."""
     return Barcode(
         x=0,
@@ -201,7 +208,7 @@ def layout(label: UnitLabel | ReturnSlip | BinLabel, dpi: int) -> Layout:
     if isinstance(label, UnitLabel):
         return layout_unit(label, dpi)
     if isinstance(label, ReturnSlip):
-        return layout_return_slip(slip=label, dpi=dpi)
+        return layout_return_slip(label, dpi)
     if isinstance(label, BinLabel):
         return layout_bin(label, dpi)
     raise TypeError(f"not a label: {label!r}")

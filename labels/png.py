@@ -70,5 +70,5 @@ def to_png(image: Image.Image, dpi: int) -> bytes:
     """`image` as PNG bytes, tagged with the printer's exact dot density."""
     buffer = io.BytesIO()
     density = physical_dpi(dpi)
-    image.save(buffer, "PNG", dpi=(density, density), optimize=True)
+    image.save(buffer, "PNG", dpi=(density, density))
     return buffer.getvalue()

@@ -30,7 +30,7 @@ def _check_job(zpl: bytes) -> bytes:
     if not isinstance(zpl, bytes | bytearray):
         raise TypeError("a ZPL job is bytes")
     if not zpl.strip():
-        raise PrinterError("refusing to send an empty print job")
+        raise ValueError("refusing to send an empty print job")
     return bytes(zpl)
 
 

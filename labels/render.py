@@ -15,6 +15,7 @@ from labels.kinds import BinLabel, ReturnSlip, UnitLabel
 Format = Literal["png", "pdf", "zpl"]
 AnyLabel = UnitLabel | ReturnSlip | BinLabel
 FORMATS = ("png", "pdf", "zpl")
+#: Content types for the service's responses (ZPL has no registered one; this is the usual).
 MEDIA_TYPES = {"png": "image/png", "pdf": "application/pdf", "zpl": "application/zpl"}
 
 
@@ -87,9 +88,7 @@ def render_sheet(
 ) -> bytes:
     """Unit labels on A4 pages for an office printer: a grid of 50 × 30 mm labels with dashed
     cutting guides, as many pages as needed. `dpi` is the resolution the labels are drawn at."""
-    images = [
-        label_image(_expect(label, UnitLabel), dpi, font_path=font_path) for label in labels
-    ]
+    images = [label_image(_expect(label, UnitLabel), dpi, font_path=font_path) for label in labels]
     return pdf.pages_to_pdf(pdf.sheets(images, dpi), dpi)
 
 

@@ -7,8 +7,7 @@ import logging
 
 import pytest
 
-from labels import UnitLabel, render_unit_label
-from labels import fonts
+from labels import UnitLabel, fonts, render_unit_label
 from labels.layout import Text
 from labels.text import fit, render
 

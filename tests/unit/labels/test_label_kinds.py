@@ -16,7 +16,13 @@ def texts(label, dpi=203) -> list[str]:
 
 @pytest.mark.parametrize(
     ("name", "masked"),
-    [("张小明", "张**"), ("张三", "张**"), ("欧阳娜娜", "欧**"), ("John Smith", "J** S**"), ("", "")],
+    [
+        ("张小明", "张**"),
+        ("张三", "张**"),
+        ("欧阳娜娜", "欧**"),
+        ("John Smith", "J** S**"),
+        ("", ""),
+    ],
 )
 def test_buyer_names_keep_only_their_first_characters(name, masked):
     assert mask_name(name) == masked
@@ -50,8 +56,8 @@ def test_every_element_lies_inside_the_label(dpi, lpn, rma, bin_location):
         page = layout(label, dpi)
         for element in page.elements:
             x, y, width, height = element.extent
-            assert 0 <= x and x + width <= page.width, element
-            assert 0 <= y and y + height <= page.height, element
+            assert x >= 0 and x + width <= page.width, element
+            assert y >= 0 and y + height <= page.height, element
 
 
 def test_the_qr_code_keeps_its_quiet_zone_clear_of_the_details_beside_it(rma):
@@ -66,3 +72,10 @@ def test_the_qr_code_keeps_its_quiet_zone_clear_of_the_details_beside_it(rma):
         x, y, width, height = element.extent
         overlaps = x < zone[2] and zone[0] < x + width and y < zone[3] and zone[1] < y + height
         assert not overlaps, element
+
+
+def test_a_slips_lines_are_a_sequence_of_lines_not_one_string(rma):
+    with pytest.raises(TypeError):
+        ReturnSlip(rma, "店", "张三", "O1", "1 × 耳机")
+
+    assert ReturnSlip(rma, "店", "张三", "O1", ["a", "b"]).lines_summary == ("a", "b")

@@ -41,8 +41,10 @@ def as_image(data: bytes) -> Image.Image:
 def thermal_print(image: Image.Image) -> Image.Image:
     """What a worn thermal head and a cheap camera do: lose detail (0.8×) and smear it back."""
     grey = image.convert("L")
-    small = grey.resize((round(grey.width * 0.8), round(grey.height * 0.8)), Image.BILINEAR)
-    return small.resize(grey.size, Image.BILINEAR)
+    small = grey.resize(
+        (round(grey.width * 0.8), round(grey.height * 0.8)), Image.Resampling.BILINEAR
+    )
+    return small.resize(grey.size, Image.Resampling.BILINEAR)
 
 
 @pytest.mark.parametrize("dpi", [203, 300])

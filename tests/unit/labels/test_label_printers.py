@@ -77,7 +77,7 @@ def test_a_printer_that_stops_reading_times_out_with_printer_error():
 def test_an_empty_job_is_refused_before_anything_is_sent():
     fake = FakePrinter()
 
-    with pytest.raises(PrinterError):
+    with pytest.raises(ValueError, match="empty"):
         fake.send(b"  \n")
     assert fake.sent == []
 

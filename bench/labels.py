@@ -1,0 +1,48 @@
+"""How long the labels library takes per label, per format and dpi.
+
+Run: .venv/bin/python bench/labels.py [count]. Receiving prints one unit label per scan, so
+a unit label should take a few milliseconds; a sheet of 240 is an office batch.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+# The repository before bench/, so that `labels` is the package and not this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from labels import BinLabel, ReturnSlip, UnitLabel, render_label, render_sheet
+from scanners.codes import bin_code, new_lpn, new_rma_number
+
+
+def per_label_ms(make, fmt: str, dpi: int, count: int) -> float:
+    labels = [make() for _ in range(count)]
+    start = time.perf_counter()
+    for label in labels:
+        render_label(label, fmt, dpi)
+    return (time.perf_counter() - start) / count * 1000
+
+
+def main(count: int = 50) -> None:
+    kinds = {
+        "unit": lambda: UnitLabel(new_lpn(), "SKU-884213-BLK", "小米蓝牙耳机 Air 2 SE 黑色", "B"),
+        "slip": lambda: ReturnSlip(
+            new_rma_number(), "优品数码旗舰店", "张小明", "TB2024110512345678", ["1 × 耳机"] * 3
+        ),
+        "bin": lambda: BinLabel(bin_code("A0103")),
+    }
+    render_label(kinds["unit"](), "png", 203)  # font discovery and caches, once
+    print(f"{'kind':6}{'fmt':5}{'dpi':>5}{'ms/label':>10}")
+    for name, make in kinds.items():
+        for fmt in ("png", "pdf", "zpl"):
+            for dpi in (203, 300):
+                print(f"{name:6}{fmt:5}{dpi:>5}{per_label_ms(make, fmt, dpi, count):>10.1f}")
+    start = time.perf_counter()
+    render_sheet([kinds["unit"]() for _ in range(240)])
+    print(f"A4 sheets of 240 unit labels (10 pages): {time.perf_counter() - start:.2f} s")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)
