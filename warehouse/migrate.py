@@ -25,7 +25,7 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Applies pending migrations up to `revision`."""
     _run(engine, command.upgrade, revision)
 
@@ -47,14 +47,20 @@ def _run(engine: Engine, fn, *args, **kwargs) -> None:
         fn(config, *args, **kwargs)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
+    """The revisions the database is at (one per branch while branches are open)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def current_revision(engine: Engine) -> str:
+    """The database's revision(s), for people to read."""
+    return ", ".join(sorted(current_revisions(engine))) or "(empty)"
+
+
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def is_up_to_date(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
+    return current_revisions(engine) == head_revisions()

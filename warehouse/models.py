@@ -3,12 +3,14 @@
 from warehouse.audit.models import AuditEntry
 from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.db import Base
+from warehouse.events.models import Event
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
 from warehouse.stores.models import Store, StoreApiKey
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "Event",
     "IdempotencyKey",
     "Return",
     "ReturnIdentifier",

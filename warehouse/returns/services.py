@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.events.outbox import append_event
+from warehouse.events.types import EventType
 from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.returns import rules
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
@@ -227,6 +229,7 @@ def cancel_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Retur
     before = {"status": ret.status}
     ret.status = _transition(rules.status_after_cancel, ret.status)
     ret.cancelled_at = ret.updated_at = ctx.now
+    append_event(session, ctx, ret, EventType.RETURN_CANCELLED)
     record(
         session,
         ctx,
@@ -252,6 +255,15 @@ def confirm_refund(
     ret.refund_id = refund_id
     ret.refund_amount = amount
     ret.refund_confirmed_at = ret.closed_at = ret.updated_at = ctx.now
+    append_event(
+        session,
+        ctx,
+        ret,
+        EventType.RETURN_CLOSED,
+        refund_id=refund_id,
+        amount=amount,
+        currency=ret.currency,
+    )
     record(
         session,
         ctx,

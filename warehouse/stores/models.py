@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, Integer, String, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.db import Base, UTCDateTime, new_id
@@ -29,6 +29,8 @@ class Store(Base):
     #: Hours the store has to decide after a return is received before platforms auto-refund.
     decision_hours: Mapped[int] = mapped_column(Integer, default=DEFAULT_DECISION_HOURS)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The `sequence` of the store's latest event; the next event takes this plus one.
+    event_sequence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     api_keys: Mapped[list[StoreApiKey]] = relationship(back_populates="store")
 

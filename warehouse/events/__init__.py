@@ -1,0 +1,1 @@
+"""Events to stores: the transactional outbox, the feed stores poll, and webhook delivery."""
