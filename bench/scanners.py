@@ -14,7 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, this file's folder comes first on sys.path, and this file's own name would
+# shadow the scanners package.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from scanners import codes, parse  # noqa: E402
 
@@ -23,22 +26,66 @@ TARGET_PER_SECOND = 100_000
 # (weight, samples): published sample numbers, as in the unit tests.
 MIX = [
     # Chinese domestic carriers: the bulk of a return centre's parcels.
-    (30, ["SF1385628716739\r", "YT8962646785389\r", "JT5261988016578\r", "73610555582883\r",
-          "463431409940372\r", "JDX024407261700-1-1-\r", "1207119765021\r"]),
-    (5, ["EE123456785CN\r", "RB123456785GB\r", "1Z999AA10123456784\r", "986578788855\r",
-         "9400111201080805483016\r", "3318810025\r"]),
+    (
+        30,
+        [
+            "SF1385628716739\r",
+            "YT8962646785389\r",
+            "JT5261988016578\r",
+            "73610555582883\r",
+            "463431409940372\r",
+            "JDX024407261700-1-1-\r",
+            "1207119765021\r",
+        ],
+    ),
+    (
+        5,
+        [
+            "EE123456785CN\r",
+            "RB123456785GB\r",
+            "1Z999AA10123456784\r",
+            "986578788855\r",
+            "9400111201080805483016\r",
+            "3318810025\r",
+        ],
+    ),
     # Items: EAN/UPC, some with AIM prefixes.
-    (25, ["6901234567892\r", "4006381333931\r", "]E06901234567892\r", "036000291452\r",
-          "9780306406157\r"]),
-    (15, [codes.new_rma_number() + "\r" for _ in range(20)]
-         + [codes.new_lpn() + "\r" for _ in range(20)]),
-    (8, ["]C10109506000134352172512311" + "0AB12\x1d21XYZ123\r", "]d20109506000134352\x1d21SN9\r",
-         "(01)09506000134352(10)AB12\r"]),
+    (
+        25,
+        [
+            "6901234567892\r",
+            "4006381333931\r",
+            "]E06901234567892\r",
+            "036000291452\r",
+            "9780306406157\r",
+        ],
+    ),
+    (
+        15,
+        [codes.new_rma_number() + "\r" for _ in range(20)]
+        + [codes.new_lpn() + "\r" for _ in range(20)],
+    ),
+    (
+        8,
+        [
+            "]C10109506000134352172512311" + "0AB12\x1d21XYZ123\r",
+            "]d20109506000134352\x1d21SN9\r",
+            "(01)09506000134352(10)AB12\r",
+        ],
+    ),
     # Order numbers, SKUs, serial numbers: unknown, looked up by the service.
     (12, ["3056781234567890123\r", "240101-123456789012345\r", "SKU-RED-42\r", "C02XK0J3JG5J\r"]),
     # Noise: lower case, full-width, padding, wrong check digits.
-    (5, ["  1z999aa10123456784\r\n", "６９０１２３４５６７８９２\r", "4006381333932\r",
-         "\tsf1385628716739\n", "RMA0000000000\r"]),
+    (
+        5,
+        [
+            "  1z999aa10123456784\r\n",
+            "６９０１２３４５６７８９２\r",
+            "4006381333932\r",
+            "\tsf1385628716739\n",
+            "RMA0000000000\r",
+        ],
+    ),
 ]
 
 

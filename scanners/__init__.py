@@ -6,13 +6,14 @@ trigger held down from a real second scan.
 """
 
 from scanners.guard import DoubleScanGuard
-from scanners.parsing import normalise_tracking, parse
+from scanners.parsing import Context, normalise_tracking, parse
 from scanners.products import normalise_gtin
 from scanners.scan import KINDS, PROBLEM_CODES, Kind, Scan
 
 __all__ = [
     "KINDS",
     "PROBLEM_CODES",
+    "Context",
     "DoubleScanGuard",
     "Kind",
     "Scan",

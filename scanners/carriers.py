@@ -27,9 +27,10 @@ Sources, per format (also cited next to each rule below):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from stdnum import ean
+from scanners.products import mod10_ok
+from scanners.scan import BAD_CHECK, BAD_FORMAT
 
 #: Carriers by the slug `Scan.carrier` uses, with a name to show. UPU posts other than China
 #: Post and USPS appear as ``post_`` + their ISO country code, such as ``post_gb``.
@@ -50,21 +51,21 @@ CARRIER_NAMES = {
 }
 
 # ISO 3166-1 alpha-2, the country part of an S10 number.
-_COUNTRIES = frozenset(
-    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
-    BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK
-    DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR
-    GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM
-    KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP
-    MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL
-    PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST
-    SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG
-    VI VN VU WF WS YE YT ZA ZM ZW""".split()
-)
+_COUNTRY_CODES = """
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
+BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ
+DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP
+GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG
+KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML
+MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE
+PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
+SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM
+US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+"""
+_COUNTRIES = frozenset(_COUNTRY_CODES.split())
 
 
-@dataclass(frozen=True, slots=True)
-class Tracking:
+class Tracking(NamedTuple):
     """One carrier whose format a code fits."""
 
     carrier: str
@@ -75,14 +76,14 @@ class Tracking:
     verified: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """Every carrier a code fits, or why it fails the one format it claims."""
 
     matches: tuple[Tracking, ...] = ()
     #: Set when the code has a format only one kind of number has (``1Z…``, S10, IMpb) but
     #: fails its check; then `matches` is empty.
     problem: str | None = None
+    problem_code: str = BAD_CHECK
 
 
 NOTHING = Reading()
@@ -91,20 +92,19 @@ NOTHING = Reading()
 # --- check digits -----------------------------------------------------------------------
 
 
-def gs1_mod10_ok(digits: str) -> bool:
-    """GS1 mod 10 (weights 3 and 1 from the right), used by USPS and FedEx Ground."""
-    return ean.calc_check_digit(digits[:-1]) == digits[-1]
+# USPS and FedEx Ground use GS1's mod 10 (weights 3 and 1 from the right).
+gs1_mod10_ok = mod10_ok
+
+# UPS counts a letter as (ASCII code - 3) mod 10: A=2, B=3 … (as a digit character here).
+_UPS_VALUES = str.maketrans({chr(c): str((c - 3) % 10) for c in range(ord("A"), ord("Z") + 1)})
 
 
 def ups_check_digit(body: str) -> str:
-    """The check digit of the 15 characters between ``1Z`` and the check digit.
-
-    Letters count as (ASCII code - 3) mod 10; every second character is doubled.
-    """
-    total = 0
-    for index, char in enumerate(body):
-        value = ord(char) - 48 if char <= "9" else (ord(char) - 3) % 10
-        total += value * 2 if index % 2 else value
+    """The check digit of the 15 characters between ``1Z`` and the check digit: letters
+    mapped to digits, every second character doubled, mod 10."""
+    codes = body.translate(_UPS_VALUES).encode()
+    single, doubled = codes[0::2], codes[1::2]
+    total = sum(single) + 2 * sum(doubled) - 48 * (len(single) + 2 * len(doubled))
     return str(-total % 10)
 
 
@@ -134,28 +134,28 @@ def dhl_check_digit(body: str) -> str:
 
 # --- formats with letters ----------------------------------------------------------------
 
-_S10 = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
+_S10 = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}")
 _ALNUM = re.compile(r"[0-9A-Z]+")
 
 # By the first two characters: (pattern, carrier, length of the value kept).
 _LETTER_FORMATS: dict[str, tuple[tuple[re.Pattern[str], str, int | None], ...]] = {
     # BF-zh/Courier-Validation SF.ts: SF + 13 (the third may be a letter).
-    "SF": ((re.compile(r"SF[0-9A-Z]\d{12}"), "sf", None),),
+    "SF": ((re.compile(r"SF[0-9A-Z][0-9]{12}"), "sf", None),),
     # JD.ts: JD + 2 letters or digits + 11 digits. A package label adds "-<n>-<of>-", which
     # is not part of the waybill number a store registers.
-    "JD": ((re.compile(r"JD[0-9A-Z]{2}\d{11}(?:-\d{1,4}-\d{1,4}-?)?"), "jd", 15),),
-    "YT": ((re.compile(r"YT\d{13}"), "yto", None),),
-    "JT": ((re.compile(r"JT\d{13}"), "jt", None),),
+    "JD": ((re.compile(r"JD[0-9A-Z]{2}[0-9]{11}(?:-[0-9]{1,4}-[0-9]{1,4}-?)?"), "jd", 15),),
+    "YT": ((re.compile(r"YT[0-9]{13}"), "yto", None),),
+    "JT": ((re.compile(r"JT[0-9]{13}"), "jt", None),),
     # jkeen dhl.json: DHL Express piece ids and DHL eCommerce.
-    "JJ": ((re.compile(r"JJD\d{9,21}"), "dhl", None),),
-    "JV": ((re.compile(r"JVGL\d{9,10}"), "dhl", None),),
-    "GM": ((re.compile(r"GM\d{10,39}"), "dhl", None),),
+    "JJ": ((re.compile(r"JJD[0-9]{9,21}"), "dhl", None),),
+    "JV": ((re.compile(r"JVGL[0-9]{9,10}"), "dhl", None),),
+    "GM": ((re.compile(r"GM[0-9]{10,39}"), "dhl", None),),
 }
 
 
 def _s10_carrier(service: str, country: str) -> str:
     if country == "CN":
-        # EMS items carry service indicators E_ (UPU S10 Annex: EA–EZ are EMS).
+        # EMS items carry service indicators E_ (jkeen s10.json: "E[A-Z]" is EMS).
         return "ems" if service[0] == "E" else "chinapost"
     if country == "US":
         return "usps"
@@ -178,7 +178,8 @@ def _read_text(code: str) -> Reading:
                 problem=f"a UPU S10 postal number with a wrong check digit (expected {expected})"
             )
         if code[11:] not in _COUNTRIES:
-            return Reading(problem=f"a UPU S10 postal number with no such country {code[11:]}")
+            problem = f"a UPU S10 postal number with no such country {code[11:]}"
+            return Reading(problem=problem, problem_code=BAD_FORMAT)
         return Reading((Tracking(_s10_carrier(code[:2], code[11:]), code, True),))
     for pattern, carrier, keep in _LETTER_FORMATS.get(code[:2], ()):
         if pattern.fullmatch(code):
@@ -188,13 +189,19 @@ def _read_text(code: str) -> Reading:
 
 # --- digits only ---------------------------------------------------------------------------
 
-# Chinese domestic formats, from BF-zh/Courier-Validation src/pattern/*.ts. 13 to 17 digits.
-_WEAK_DIGIT_FORMATS = (
-    (re.compile(r"[189]\d{12}"), "chinapost"),  # EMS.ts: China Post / EMS domestic
-    (re.compile(r"5\d{12}|[34]\d{14}"), "yunda"),  # YUNDA.ts
-    (re.compile(r"7[3-68]\d{12}"), "zto"),  # ZTO.ts
-    (re.compile(r"(?:77|43)\d{12,15}"), "sto"),  # STO.ts
-)
+# Chinese domestic formats, from BF-zh/Courier-Validation src/pattern/*.ts: 13 to 17 digits,
+# looked up by their first digit.
+_WEAK_DIGIT_FORMATS: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+for _first, _pattern, _carrier in (
+    # EMS.ts: China Post / EMS domestic. 978 and 979 are left out: GS1 keeps those
+    # prefixes for books (ISBN as EAN-13), and a misread book should say so.
+    ("189", r"(?!97[89])[189][0-9]{12}", "chinapost"),
+    ("345", r"5[0-9]{12}|[34][0-9]{14}", "yunda"),  # YUNDA.ts
+    ("7", r"7[3-68][0-9]{12}", "zto"),  # ZTO.ts
+    ("47", r"(?:77|43)[0-9]{12,15}", "sto"),  # STO.ts
+):
+    for _digit in _first:
+        _WEAK_DIGIT_FORMATS.setdefault(_digit, []).append((re.compile(_pattern), _carrier))
 
 _IMPB_CHANNELS = "12345"  # USPS IMpb numbers start 91-95 (USPS Publication 199)
 
@@ -223,7 +230,9 @@ def _read_digits(code: str) -> Reading:
         if gs1_mod10_ok(code):
             found.append(Tracking("fedex", code, True))  # FedEx Ground
     elif length == 20:
-        if gs1_mod10_ok(code):
+        # USPS 20-digit numbers are checked as they stand, or (older "91" numbers printed
+        # without their channel prefix) as if "91" stood in front.
+        if gs1_mod10_ok(code) or gs1_mod10_ok("91" + code):
             found.append(Tracking("usps", code, True))
         # FedEx SmartPost (service 612) is checked as if "92" stood in front.
         if code[:3] == "612" and gs1_mod10_ok("92" + code):
@@ -253,7 +262,7 @@ def _read_digits(code: str) -> Reading:
             return Reading(problem="a FedEx 34-digit barcode with a wrong check digit")
         found.append(Tracking("fedex", code[-12:], True))
     if 13 <= length <= 17:
-        for pattern, carrier in _WEAK_DIGIT_FORMATS:
+        for pattern, carrier in _WEAK_DIGIT_FORMATS.get(code[0], ()):
             if pattern.fullmatch(code):
                 found.append(Tracking(carrier, code, False))
     return Reading(tuple(found)) if found else NOTHING
@@ -261,6 +270,6 @@ def _read_digits(code: str) -> Reading:
 
 def read(code: str) -> Reading:
     """Which carriers' formats `code` fits; `code` is upper case without spaces."""
-    if code.isdigit():
+    if code.isascii() and code.isdigit():
         return _read_digits(code)
     return _read_text(code)

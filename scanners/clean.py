@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanners.scan import EMPTY, GARBLED, NOT_TEXT, TOO_LONG
 
@@ -44,8 +44,7 @@ _SPACES = re.compile(r" {2,}")
 _UNREADABLE_CATEGORIES = frozenset({"Cs", "Co", "Cn"})
 
 
-@dataclass(frozen=True, slots=True)
-class Cleaned:
+class Cleaned(NamedTuple):
     """A scan after cleaning.
 
     `text` has no control characters (GS removed too); `data` is the same text with GS kept
@@ -101,9 +100,9 @@ def clean(raw: object) -> Cleaned:
     if length > MAX_LENGTH:
         problem = f"too long to be a scan ({length} characters); cut off at {MAX_LENGTH}"
         return Cleaned(text, data, symbology, fnc1_first, problem, TOO_LONG)
-    # A stray control character is noise to drop; bytes that were not text, or more control
-    # characters than a quarter of the scan, mean the scanner or the link garbled it.
-    if unreadable or controls * 4 > len(text) + controls:
+    # A stray control character is noise to drop; bytes that were not text, or control
+    # characters making up more than a quarter of the scan, mean the link garbled it.
+    if unreadable or (controls > 1 and controls * 4 > len(text) + controls):
         removed = unreadable + controls
         problem = f"garbled: {removed} unreadable character{'s' if removed > 1 else ''} removed"
         return Cleaned(text, data, symbology, fnc1_first, problem, GARBLED)

@@ -12,6 +12,7 @@ aloud cannot confuse 0/O or 1/I/L; the check character itself may be any of the 
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from stdnum.iso7064 import mod_37_36
@@ -35,6 +36,8 @@ KIND_OF_PREFIX = {RMA_PREFIX: "rma", LPN_PREFIX: "lpn", BADGE_PREFIX: "badge"}
 
 BIN_BODY_MIN, BIN_BODY_MAX = 2, 20
 
+_CODE_TEXT = re.compile("[0-9A-Z]+")
+
 
 def check_character(body: str) -> str:
     """The MOD 37,36 check character for `body` (upper-case letters and digits)."""
@@ -50,12 +53,14 @@ def has_valid_check_character(code: str) -> bool:
     """Whether the last character of `code` is the check character of the rest."""
     if len(code) < 2 or not is_code_text(code):
         return False
-    return mod_37_36.is_valid(code)
+    # A valid code's MOD 37,36 checksum is 1 (what mod_37_36.is_valid tests, without its
+    # exception handling: scanners.parse calls this for every RMA number and LPN).
+    return mod_37_36.checksum(code) == 1
 
 
 def is_code_text(text: str) -> bool:
     """Whether `text` uses only the characters our codes may contain."""
-    return bool(text) and all(c in CODE_ALPHABET for c in text)
+    return _CODE_TEXT.fullmatch(text) is not None
 
 
 def _issue(prefix: str) -> str:
@@ -64,17 +69,17 @@ def _issue(prefix: str) -> str:
 
 
 def new_rma_number() -> str:
-    """A fresh random RMA number, such as ``RMA7K2D9QX4P``."""
+    """A fresh random RMA number, such as ``RMA7K2D9QX4W``."""
     return _issue(RMA_PREFIX)
 
 
 def new_lpn() -> str:
-    """A fresh random licence plate number for one unit, such as ``LPN3Q8ZK1M7TA``."""
+    """A fresh random licence plate number for one unit, such as ``LPN3Q8ZK1M7TQ``."""
     return _issue(LPN_PREFIX)
 
 
 def new_badge_code() -> str:
-    """A fresh random staff badge code, such as ``BDG4KQ7ZP2``."""
+    """A fresh random staff badge code, such as ``BDG4KQ7ZPH``."""
     return _issue(BADGE_PREFIX)
 
 
@@ -88,6 +93,20 @@ def bin_code(body: str) -> str:
             f"a bin name is {BIN_BODY_MIN} to {BIN_BODY_MAX} upper-case letters and digits"
         )
     return with_check_character(body)
+
+
+def read_bin_code(text: str) -> str | None:
+    """The bin code in `text` (case and surrounding spaces forgiven) when it is one: a bin
+    name of 2–20 upper-case letters and digits followed by its check character; else None.
+
+    Bin codes have no prefix, so `scanners.parse` reports them as ``unknown``; the service
+    reads a scan's `value` with this where it expects a bin (restocking), then looks the
+    code up among the registered bins.
+    """
+    code = text.strip().upper()
+    if not BIN_BODY_MIN + 1 <= len(code) <= BIN_BODY_MAX + 1:
+        return None
+    return code if has_valid_check_character(code) else None
 
 
 def kind_of_own_code(code: str) -> str | None:

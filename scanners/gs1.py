@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from stdnum import ean, numdb
+from stdnum import numdb
 
 from scanners.clean import GS
+from scanners.products import mod10_check_digit
 from scanners.scan import BAD_CHECK, BAD_FORMAT
 
 #: AIs whose value starts with a GS1 key that ends in a mod-10 check digit, and that key's
@@ -138,7 +139,7 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 def check_digit_ok(digits: str) -> bool:
     """Whether the last digit is the GS1 mod-10 check digit of the rest (any length)."""
-    return digits.isdigit() and ean.calc_check_digit(digits[:-1]) == digits[-1]
+    return digits.isascii() and digits.isdigit() and mod10_check_digit(digits[:-1]) == digits[-1]
 
 
 def _valid_date(value: str) -> bool:
@@ -160,7 +161,7 @@ def validate_field(ai: str, value: str) -> AiSpec:
         raise Gs1Error(f"({ai}) {spec.name} must be {spec.format}, not {value!r}")
     key_length = CHECKED_KEYS.get(ai)
     if key_length is not None and not check_digit_ok(value[:key_length]):
-        expected = ean.calc_check_digit(value[: key_length - 1])
+        expected = mod10_check_digit(value[: key_length - 1])
         message = f"({ai}) {spec.name} check digit is wrong (expected {expected})"
         raise Gs1Error(message, BAD_CHECK)
     if spec.is_date and not _valid_date(value):
@@ -208,8 +209,8 @@ def parse_element_string(data: str) -> dict[str, str]:
     return fields
 
 
-_BRACKETED = re.compile(r"\((\d{2,4})\)([^()]*)")
-_BRACKETED_WHOLE = re.compile(r"(?:\(\d{2,4}\)[^()]*)+")
+_BRACKETED = re.compile(r"\(([0-9]{2,4})\)([^()]*)")
+_BRACKETED_WHOLE = re.compile(r"(?:\([0-9]{2,4}\)[^()]*)+")
 
 
 def looks_bracketed(text: str) -> bool:
@@ -231,19 +232,27 @@ def parse_bracketed(text: str) -> dict[str, str]:
     return fields
 
 
-# GS1 Digital Link URI syntax 1.2 §4: a primary key and its value, then qualifiers, then
-# attributes in the query string. Only the primary keys a return centre meets are read.
+# GS1 Digital Link URI syntax 1.2 §4: a primary key and its value in the path, then its
+# qualifiers, then attributes in the query string. Only the primary keys a return centre
+# meets are read (GTIN, SSCC, GLN), and only where the value after them has the key's length,
+# so that a date in a blog's path (/2024/01/15/) is not taken for a GTIN.
 _DIGITAL_LINK = re.compile(r"https?://[^/?#]+(/[^?#]*)(?:\?([^#]*))?", re.IGNORECASE)
-_PRIMARY_KEYS = ("01", "00", "8006", "8004", "414", "8003")
+_PRIMARY_KEYS = {"01": (8, 12, 13, 14), "00": (18,), "414": (13,)}
+
+
+def _primary_key_at(segments: list[str]) -> int | None:
+    for index, segment in enumerate(segments[:-1]):
+        lengths = _PRIMARY_KEYS.get(segment)
+        following = segments[index + 1]
+        if lengths and len(following) in lengths and following.isdigit():
+            return index
+    return None
 
 
 def is_digital_link(text: str) -> bool:
     """Whether `text` is an http(s) URI with a GS1 Digital Link primary key in its path."""
     match = _DIGITAL_LINK.fullmatch(text)
-    if match is None:
-        return False
-    segments = match.group(1).split("/")
-    return any(key in segments for key in _PRIMARY_KEYS)
+    return match is not None and _primary_key_at(match.group(1).split("/")) is not None
 
 
 def parse_digital_link(text: str) -> dict[str, str]:
@@ -253,13 +262,13 @@ def parse_digital_link(text: str) -> dict[str, str]:
     if match is None:
         raise Gs1Error("not a URI")
     path, query = match.group(1), match.group(2) or ""
-    segments = [unquote(segment) for segment in path.split("/")]
-    start = next((i for i, s in enumerate(segments) if s in _PRIMARY_KEYS), None)
+    segments = [unquote(segment) for segment in path.rstrip("/").split("/")]
+    start = _primary_key_at(segments)
     if start is None:
         raise Gs1Error("no GS1 primary key in the URI path")
-    pairs = list(zip(segments[start::2], segments[start + 1 :: 2], strict=False))
     if len(segments[start:]) % 2:
         raise Gs1Error(f"({segments[-1]}) has no value")
+    pairs = list(zip(segments[start::2], segments[start + 1 :: 2], strict=True))
     for item in query.split("&"):
         key, _, value = item.partition("=")
         # Other query parameters (linkType, tracking) are not GS1 data.
@@ -267,7 +276,7 @@ def parse_digital_link(text: str) -> dict[str, str]:
             pairs.append((key, unquote(value)))
     fields: dict[str, str] = {}
     for ai, value in pairs:
-        if ai == "01" and value.isdigit() and len(value) in (8, 12, 13):
+        if ai == "01" and len(value) in (8, 12, 13):
             # Digital Link allows GTIN-8/12/13 in the path; the element string form is 14.
             value = value.zfill(14)
         if ai in fields:

@@ -29,19 +29,20 @@ class DoubleScanGuard:
         self,
         window_ms: int = DEFAULT_WINDOW_MS,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], int] = time.monotonic_ns,
         max_entries: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
-        """`clock` returns seconds (monotonic); tests pass a fake one."""
+        """`clock` returns monotonic nanoseconds (integers, so a window's edge is exact);
+        tests pass a fake one."""
         if window_ms < 0:
             raise ValueError("window_ms cannot be negative")
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
-        self._window = window_ms / 1000
+        self._window = window_ms * 1_000_000
         self._clock = clock
         self._max_entries = max_entries
         # Ordered by last seen, oldest first, so expiry and eviction work from the front.
-        self._seen: OrderedDict[tuple[Hashable, str], float] = OrderedDict()
+        self._seen: OrderedDict[tuple[Hashable, str], int] = OrderedDict()
         self._lock = threading.Lock()
 
     def is_repeat(self, terminal_id: Hashable, code: str) -> bool:
@@ -62,7 +63,7 @@ class DoubleScanGuard:
         """How many (terminal, code) pairs the guard remembers."""
         return len(self._seen)
 
-    def _forget_before(self, cutoff: float) -> None:
+    def _forget_before(self, cutoff: int) -> None:
         seen = self._seen
         while len(seen) > self._max_entries:
             seen.popitem(last=False)

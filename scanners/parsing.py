@@ -20,33 +20,47 @@ The order of reading, cheapest and most certain first:
 A wrong check digit is reported only where the format is distinctive enough that the code
 claims it: 13- and 14-digit GTINs, ``1Z``, S10, USPS IMpb, FedEx barcodes, our own codes.
 Eight, ten, twelve, fifteen and twenty digits that fail the GTIN, DHL, FedEx or USPS check
-are `unknown` without a problem, because order numbers (JD's are 10 to 12 digits) and bin
-codes have those lengths too; an EAN/UPC symbology identifier makes the claim explicit.
+are `unknown` without a problem, because order numbers and bin codes have those lengths too;
+an EAN/UPC symbology identifier makes the claim explicit.
+
+Without a context, `kind` is the likeliest reading of the code alone. The service knows
+more: ``parse(raw, context="parcel")`` reads digits that are both a valid GTIN and a
+carrier's format as a tracking number (a China Post number can have a valid EAN-13 check
+digit), and does not call thirteen digits a bad EAN-13; ``context="item"`` reads digits
+alone that only fit a carrier's format as the item's own code (a 10-digit serial number
+passes DHL's mod-7 check one time in seven). Letter-prefixed formats (``1Z…``, ``SF…``,
+S10) and our own codes read the same in every context.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import MappingProxyType
+from typing import Literal
 
 from scanners import carriers, codes, gs1, products
 from scanners.clean import GS, GS1_SYMBOLOGIES, GTIN_SYMBOLOGIES, Cleaned, clean
-from scanners.scan import BAD_CHECK, BAD_FORMAT, NO_AI, TRUNCATED, Scan, unknown
+from scanners.scan import BAD_CHECK, BAD_FORMAT, NO_AI, TRUNCATED, Scan, make_scan, unknown
 
 # A problem as (words, code).
 Problem = tuple[str, str]
+#: Where a code was scanned, when the caller knows: at the dock or at the receiving bench.
+Context = Literal["parcel", "item"]
 
 _CODE_NAMES = {"rma": "an RMA number", "lpn": "an LPN", "badge": "a staff badge"}
 _IMPB_AIS = ("91", "92", "93", "94", "95")
 _CHECKED_ANCHORS = ("00", "01", "02")
 
 
-def parse(raw: object, *, gs_stand_in: str | None = None) -> Scan:
+def parse(raw: object, *, gs_stand_in: str | None = None, context: Context | None = None) -> Scan:
     """Say what a scanned code is. Never raises, whatever `raw` is.
 
     `gs_stand_in` is the printable text a scanner sends in place of GS1's group separator
     when it cannot send ASCII 29 (such as ``"~"`` or ``"<GS>"``); data containing it is read
     as GS1 only when it validates as GS1, and is otherwise read as it is.
+
+    `context` says where the code was scanned (``"parcel"`` or ``"item"``), which settles
+    what digits alone are when they could be more than one thing (see the module's notes).
     """
     cleaned = clean(raw)
     if cleaned.problem:
@@ -79,9 +93,11 @@ def parse(raw: object, *, gs_stand_in: str | None = None) -> Scan:
             return own
 
     reading = carriers.read(upper)
-    is_digits = upper.isdigit()
+    is_digits = upper.isascii() and upper.isdigit()
     if is_digits and products.is_gtin(upper):
-        return Scan(
+        if context == "parcel" and reading.matches:
+            return _tracking_scan(reading.matches, symbology)
+        return make_scan(
             "gtin",
             upper,
             carrier_candidates=_carriers_of(reading.matches),
@@ -90,10 +106,13 @@ def parse(raw: object, *, gs_stand_in: str | None = None) -> Scan:
             verified=True,
         )
     if reading.matches:
+        if context == "item" and is_digits:
+            # Digits alone on an item are its serial number or SKU, not a parcel label.
+            return unknown(text, symbology=symbology)
         return _tracking_scan(reading.matches, symbology)
     if reading.problem:
-        return unknown(upper, reading.problem, BAD_CHECK, symbology)
-    if is_digits and len(upper) in (13, 14):
+        return unknown(upper, reading.problem, reading.problem_code, symbology)
+    if is_digits and len(upper) in (13, 14) and context != "parcel":
         name = "an EAN-13" if len(upper) == 13 else "a GTIN-14"
         expected = products.expected_check_digit(upper)
         problem = f"{name} with a wrong check digit (expected {expected})"
@@ -153,7 +172,7 @@ def _gs1_scan(fields: dict[str, str], symbology: str | None) -> Scan:
                 reading = carriers.read(key + fields[key])
                 if reading.matches:
                     return _tracking_scan(reading.matches, symbology, ai)
-    return Scan(
+    return make_scan(
         "gs1",
         gs1.bracketed(fields),
         gtin=fields.get("01"),
@@ -169,7 +188,7 @@ def _read_gtin_symbol(digits: str, symbology: str) -> Scan:
     if symbology == "]E3" and len(digits) in (15, 18):
         digits = digits[:13]  # EAN-13 followed by its 2- or 5-digit add-on
     if products.is_gtin(digits):
-        return Scan(
+        return make_scan(
             "gtin", digits, gtin=products.gtin14(digits), symbology=symbology, verified=True
         )
     if digits.isdigit() and len(digits) in products.GTIN_LENGTHS:
@@ -190,7 +209,7 @@ def _read_own_code(code: str, symbology: str | None) -> Scan | None:
     name = _CODE_NAMES[kind]
     if length == expected:
         if codes.has_valid_check_character(code):
-            return Scan(kind, code, symbology=symbology, verified=True)
+            return make_scan(kind, code, symbology=symbology, verified=True)
         expected_char = codes.check_character(code[:-1])
         problem = f"{name} with a wrong check character (expected {expected_char})"
         return unknown(code, problem, BAD_CHECK, symbology)
@@ -210,16 +229,20 @@ def _tracking_scan(
     symbology: str | None,
     ai: MappingProxyType[str, str] | None = None,
 ) -> Scan:
-    # Verified formats first: they are what the digits most surely are.
-    ordered = sorted(matches, key=lambda match: not match.verified)
-    value = ordered[0].value
-    candidates = _carriers_of(tuple(m for m in ordered if m.value == value))
-    return Scan(
+    if len(matches) == 1:
+        only = matches[0]
+        value, candidates, verified = only.value, (only.carrier,), only.verified
+    else:
+        # Verified formats first: they are what the digits most surely are.
+        ordered = sorted(matches, key=lambda match: not match.verified)
+        value, verified = ordered[0].value, ordered[0].verified
+        candidates = _carriers_of(tuple(m for m in ordered if m.value == value))
+    return make_scan(
         "tracking",
         value,
         carrier=candidates[0] if len(candidates) == 1 else None,
         carrier_candidates=candidates,
         ai=ai if ai is not None else NO_AI,
         symbology=symbology,
-        verified=ordered[0].verified,
+        verified=verified,
     )

