@@ -17,7 +17,7 @@ from sqlalchemy import text
 from warehouse import create_app, migrate
 from warehouse.clock import FakeClock
 from warehouse.config import Settings
-from warehouse.db import make_engine
+from warehouse.db import make_engine, read_only_transactions
 from warehouse.models import Base
 
 POSTGRES_URL = os.environ.get("WAREHOUSE_TEST_DATABASE_URL")
@@ -98,10 +98,15 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """A session for arranging and checking data directly, closed after the test."""
-    session = app.extensions["warehouse.sessions"]()
-    yield session
-    session.close()
+    """A session for checking data directly, closed after the test.
+
+    Its SQLite transactions begin DEFERRED: a test's look at the data must not hold the
+    write lock against the requests it is checking.
+    """
+    with read_only_transactions():
+        session = app.extensions["warehouse.sessions"]()
+        yield session
+        session.close()
 
 
 @pytest.fixture

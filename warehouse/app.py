@@ -44,9 +44,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 def _register_blueprints(rest: api.Api) -> None:
     from warehouse.auth.views import blp as auth_blp
+    from warehouse.receiving.views import blp as receiving_blp
     from warehouse.returns.views import blp as returns_blp
 
-    for blueprint in (auth_blp, returns_blp):
+    for blueprint in (auth_blp, returns_blp, receiving_blp):
         rest.register_blueprint(blueprint)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import uuid6
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -132,3 +133,17 @@ def transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def run_in_transaction(session: Session, work, *, retries: int = 1):
+    """Runs `work(session)` in one transaction, re-running it once if a concurrent
+    transaction won a unique-key race (two terminals creating the same parcel, a retried
+    scan arriving twice at once). The re-run sees the winner's row and answers from it.
+    """
+    for attempt in range(retries + 1):
+        try:
+            with transaction(session):
+                return work(session)
+        except IntegrityError:
+            if attempt == retries:
+                raise

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import scanners
 from scanners import codes
 from warehouse import secrets
 from warehouse.audit.services import record
@@ -108,8 +109,9 @@ def sign_in_with_badge(
 ) -> IssuedToken:
     """A token for the staff member whose badge was scanned."""
     user = None
-    if codes.kind_of_own_code(badge) == "badge":
-        user = session.scalar(select(StaffUser).where(StaffUser.badge_code == badge))
+    scan = scanners.parse(badge)
+    if scan.kind == "badge":
+        user = session.scalar(select(StaffUser).where(StaffUser.badge_code == scan.value))
     if user is None or not user.active:
         raise Unauthorized("Unknown badge.")
     return _issue_token(session, ctx, user, token_hours, method="badge")

@@ -35,7 +35,7 @@ class Token(MethodView):
         with transaction(db):
             if data.get("badge"):
                 issued = services.sign_in_with_badge(
-                    db, ctx, badge=data["badge"].upper(), token_hours=settings.token_hours
+                    db, ctx, badge=data["badge"], token_hours=settings.token_hours
                 )
             else:
                 issued = services.sign_in_with_pin(

@@ -47,6 +47,11 @@ class Return(Base):
     # "metadata" is taken by SQLAlchemy's declarative base; the column keeps the contract's name.
     store_metadata: Mapped[dict] = mapped_column("metadata", JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(24))
+    #: awaiting · partially_received · received: what has physically arrived, kept apart from
+    #: the decision and refund states.
+    reception_status: Mapped[str] = mapped_column(
+        String(24), default="awaiting", server_default="awaiting"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -87,6 +92,15 @@ class ReturnLine(Base):
     #: Price paid per unit, in minor units of the return's currency.
     unit_price: Mapped[int] = mapped_column(BigInteger)
     serial_numbers: Mapped[list] = mapped_column(JSONType, default=list)
+    # Reception counts, kept by check-in; remaining = quantity - received_quantity.
+    received_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    damaged_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    extra_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    short_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    @property
+    def remaining_quantity(self) -> int:
+        return max(self.quantity - self.received_quantity, 0)
 
     return_: Mapped[Return] = relationship(back_populates="lines")
 

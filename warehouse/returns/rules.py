@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from scanners.clean import clean
+
 
 class ReturnStatus(StrEnum):
     AWAITING_PARCEL = "awaiting_parcel"
@@ -71,9 +73,32 @@ def status_after_refund_confirmation(status: ReturnStatus) -> ReturnStatus:
     return ReturnStatus.CLOSED
 
 
+def status_after_receipt(status: ReturnStatus, reception: str) -> ReturnStatus:
+    """A closed parcel moves a return that was waiting (or partly in) to its reception status;
+    a return already further along (inspected, refund requested …) keeps its status."""
+    if status in FINISHED:
+        raise TransitionRefused(f"the return is {status}; nothing more is expected")
+    if status in BEFORE_RECEIPT or status == ReturnStatus.PARTIALLY_RECEIVED:
+        return ReturnStatus(reception)
+    return status
+
+
 def identifier_key(text: str) -> str:
     """The form in which identifiers are stored and looked up: upper case, no spaces or dashes.
 
-    A buyer types "sf 1234-5678", a scanner reads "SF12345678": both must find the return.
+    A buyer types "sf 1234-5678" (maybe full-width, through a Chinese input method), a
+    scanner reads "SF12345678": both must find the return. The scanner library's cleaning
+    does the heavy lifting, so stores' text and scans are normalised the same way.
     """
-    return "".join(ch for ch in text.upper() if ch not in " -\t")
+    return "".join(ch for ch in clean(text).text.upper() if ch not in " -")
+
+
+def identifier_variants(key: str) -> list[str]:
+    """The keys a tracking number is indexed and looked up under: with and without the
+    carrier's letter prefix ("SF1234567890123" and "1234567890123"), since buyers register
+    either and labels print either."""
+    variants = [key]
+    prefix_length = len(key) - len(key.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if 2 <= prefix_length <= 3 and key[prefix_length:].isdigit() and len(key) - prefix_length >= 8:
+        variants.append(key[prefix_length:])
+    return variants

@@ -23,7 +23,12 @@ from warehouse.events.types import EventType
 from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.returns import rules
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
-from warehouse.returns.rules import ReturnStatus, TransitionRefused, identifier_key
+from warehouse.returns.rules import (
+    ReturnStatus,
+    TransitionRefused,
+    identifier_key,
+    identifier_variants,
+)
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
@@ -330,8 +335,10 @@ def _add_identifiers(
         )
         existing = {(kind, value) for kind, value in rows}
     for kind, text in pairs:
-        value = identifier_key(text)
-        if value and (kind, value) not in existing:
+        key = identifier_key(text)
+        for value in identifier_variants(key) if kind == "tracking" else [key]:
+            if not value or (kind, value) in existing:
+                continue
             existing.add((kind, value))
             session.add(
                 ReturnIdentifier(

@@ -1,0 +1,447 @@
+"""Check-in at the dock: parcel scans, item scans, closing, and the exception queue."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from factories import bearer, line, return_body
+from sqlalchemy import select
+
+from scanners import codes
+from warehouse.events.models import Event
+
+
+@pytest.fixture
+def receiver(staff_token):
+    return bearer(staff_token("receiver"))
+
+
+@pytest.fixture
+def supervisor(staff_token):
+    return bearer(staff_token("supervisor"))
+
+
+@pytest.fixture
+def create_return(client, store):
+    _, key = store
+
+    def _create(**overrides):
+        response = client.post(
+            "/api/v1/returns", json=return_body(**overrides), headers=bearer(key)
+        )
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return _create
+
+
+def scan_parcel(client, headers, code, scan_id=None, **extra):
+    body = {"scan_id": str(scan_id or uuid.uuid4()), "code": code, **extra}
+    return client.post("/api/v1/parcels/scan", json=body, headers=headers)
+
+
+def scan_item(client, headers, parcel_id, code, scan_id=None, **extra):
+    body = {"scan_id": str(scan_id or uuid.uuid4()), "code": code, **extra}
+    return client.post(f"/api/v1/parcels/{parcel_id}/items/scan", json=body, headers=headers)
+
+
+def close(client, headers, parcel_id):
+    return client.post(f"/api/v1/parcels/{parcel_id}/close", headers=headers)
+
+
+def open_exceptions(client, headers, **filters):
+    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    return client.get(f"/api/v1/exceptions?{query}", headers=headers).json["items"]
+
+
+# --- matching paths --------------------------------------------------------------------
+
+
+def test_the_rma_barcode_on_the_slip_matches_its_return(client, receiver, create_return):
+    ret = create_return()
+    response = scan_parcel(client, receiver, "]C1" + ret["rma_number"])
+    assert response.status_code == 200
+    parcel = response.json["parcel"]
+    assert parcel["status"] == "matched"
+    assert parcel["return_id"] == ret["id"]
+    assert parcel["rma_number"] == ret["rma_number"]
+    assert [e["sku"] for e in parcel["expected"]] == [ln["sku"] for ln in ret["lines"]]
+    assert parcel["expected"][0]["remaining"] == 1
+    assert response.json["replayed"] is False
+
+
+@pytest.mark.parametrize(
+    ("registered", "scanned"),
+    [
+        ("SF1234567890123", "SF1234567890123"),
+        ("SF1234567890123", "1234567890123"),
+        ("1234567890123", "]C1SF1234567890123"),
+        ("yt 7512-3456-7890-1", "YT7512345678901"),
+    ],
+)
+def test_a_tracking_number_matches_with_or_without_its_carrier_prefix(
+    client, receiver, create_return, registered, scanned
+):
+    ret = create_return(carrier="SF", tracking_number=registered)
+    parcel = scan_parcel(client, receiver, scanned).json["parcel"]
+    assert parcel["status"] == "matched"
+    assert parcel["return_id"] == ret["id"]
+
+
+def test_a_tracking_number_registered_after_creation_matches(
+    client, store, receiver, create_return
+):
+    _, key = store
+    ret = create_return()
+    client.put(
+        f"/api/v1/returns/{ret['id']}/tracking",
+        headers=bearer(key),
+        json={"carrier": "YTO", "tracking_number": "YT7512345678901"},
+    )
+    assert scan_parcel(client, receiver, "YT7512345678901").json["parcel"]["return_id"] == ret["id"]
+
+
+@pytest.mark.parametrize("field", ["order_id", "external_id"])
+def test_an_order_id_or_the_stores_external_id_matches(client, receiver, create_return, field):
+    ret = create_return()
+    parcel = scan_parcel(client, receiver, ret[field]).json["parcel"]
+    assert parcel["return_id"] == ret["id"]
+
+
+def test_one_parcel_can_carry_two_returns_of_the_same_buyer(client, receiver, create_return):
+    first = create_return(tracking_number="SF1234567890123")
+    second = create_return(tracking_number="SF1234567890123")
+    parcel = scan_parcel(client, receiver, "SF1234567890123").json["parcel"]
+    assert {r["id"] for r in parcel["returns"]} == {first["id"], second["id"]}
+    assert len(parcel["expected"]) == 4
+
+
+def test_a_cancelled_return_answers_a_clear_status_and_its_parcel_is_quarantined(
+    client, store, receiver, supervisor, create_return
+):
+    _, key = store
+    ret = create_return()
+    client.post(f"/api/v1/returns/{ret['id']}/cancel", headers=bearer(key))
+    response = scan_parcel(client, receiver, ret["rma_number"]).json
+    assert response["parcel"]["status"] == "unmatched"
+    assert "cancelled" in response["warning"]
+    assert response["exception"]["kind"] == "return_not_open"
+    kinds = [e["kind"] for e in open_exceptions(client, supervisor)]
+    assert kinds == ["return_not_open"]
+
+
+# --- unmatched, queue, manual match ------------------------------------------------------
+
+
+def test_an_unknown_parcel_is_quarantined_then_matched_by_a_supervisor(
+    client, receiver, supervisor, create_return
+):
+    ret = create_return()
+    response = scan_parcel(client, receiver, "JT0001234567890", weight_grams=730)
+    assert response.status_code == 200
+    parcel = response.json["parcel"]
+    assert parcel["status"] == "unmatched"
+    queued = open_exceptions(client, supervisor)
+    assert [(e["kind"], e["parcel_id"]) for e in queued] == [("unmatched_parcel", parcel["id"])]
+    assert queued[0]["details"]["weight_grams"] == 730
+    # Receivers may not match; a supervisor may.
+    refused = client.post(
+        f"/api/v1/parcels/{parcel['id']}/match", json={"return_id": ret["id"]}, headers=receiver
+    )
+    assert refused.status_code == 403
+    matched = client.post(
+        f"/api/v1/parcels/{parcel['id']}/match", json={"return_id": ret["id"]}, headers=supervisor
+    )
+    assert matched.status_code == 200
+    assert matched.json["parcel"]["status"] == "matched"
+    assert open_exceptions(client, supervisor) == []
+    resolved = open_exceptions(client, supervisor, status="resolved")
+    assert resolved[0]["resolution"] == "matched"
+    # Now its items can be received.
+    sku = ret["lines"][0]["sku"]
+    assert scan_item(client, receiver, parcel["id"], sku).json["unit"]["status"] == "received"
+
+
+def test_an_exception_is_claimed_then_resolved_with_a_note(
+    client, receiver, supervisor, staff_token
+):
+    scan_parcel(client, receiver, "JT0001234567890")
+    exception = open_exceptions(client, supervisor)[0]
+    claimed = client.post(f"/api/v1/exceptions/{exception['id']}/claim", headers=supervisor)
+    assert claimed.json["status"] == "claimed"
+    other = bearer(staff_token("supervisor"))
+    assert (
+        client.post(f"/api/v1/exceptions/{exception['id']}/claim", headers=other).status_code == 409
+    )
+    resolved = client.post(
+        f"/api/v1/exceptions/{exception['id']}/resolve",
+        headers=supervisor,
+        json={"action": "return_to_buyer", "note": "无退货单, 拒收"},
+    )
+    assert resolved.status_code == 200
+    assert resolved.json["resolution"] == "returned_to_buyer"
+    assert resolved.json["note"] == "无退货单, 拒收"
+    assert open_exceptions(client, supervisor) == []
+
+
+# --- idempotency ----------------------------------------------------------------------------
+
+
+def test_a_replayed_scan_id_answers_the_same_and_changes_nothing(client, receiver, create_return):
+    ret = create_return()
+    scan_id = uuid.uuid4()
+    first = scan_parcel(client, receiver, ret["rma_number"], scan_id=scan_id).json
+    parcel_id = first["parcel"]["id"]
+    item_scan = uuid.uuid4()
+    unit = scan_item(client, receiver, parcel_id, ret["lines"][0]["sku"], scan_id=item_scan).json
+    again = scan_item(client, receiver, parcel_id, ret["lines"][0]["sku"], scan_id=item_scan).json
+    assert again["replayed"] is True
+    assert again["unit"] == unit["unit"]
+    replay = scan_parcel(client, receiver, ret["rma_number"], scan_id=scan_id).json
+    assert replay["replayed"] is True
+    assert replay["parcel"] == first["parcel"]
+    parcel = client.get(f"/api/v1/parcels/{parcel_id}", headers=receiver).json["parcel"]
+    assert parcel["expected"][0]["received"] == 1
+
+
+def test_a_scan_id_reused_for_another_code_is_a_conflict(client, receiver, create_return):
+    ret = create_return()
+    scan_id = uuid.uuid4()
+    scan_parcel(client, receiver, ret["rma_number"], scan_id=scan_id)
+    assert scan_parcel(client, receiver, ret["order_id"], scan_id=scan_id).status_code == 409
+
+
+def test_scanning_the_same_parcel_again_opens_the_same_parcel(client, receiver, create_return):
+    ret = create_return()
+    first = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]
+    close(client, receiver, first["id"])
+    again = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]
+    assert again["id"] == first["id"]
+    assert again["state"] == "open"
+
+
+def test_an_offline_terminal_keeps_its_own_scan_time(client, receiver, create_return, db):
+    from warehouse.receiving.models import Scan
+
+    ret = create_return()
+    scan_id = uuid.uuid4()
+    scan_parcel(
+        client, receiver, ret["rma_number"], scan_id=scan_id, scanned_at="2026-11-02T07:30:00+08:00"
+    )
+    row = db.get(Scan, scan_id)
+    assert row.scanned_at.isoformat() == "2026-11-01T23:30:00+00:00"
+    assert row.received_at.isoformat() == "2026-11-02T08:00:00+00:00"
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def test_each_item_becomes_a_unit_with_its_own_valid_lpn(client, receiver, create_return):
+    ret = create_return(lines=[line(sku="TEE-M", gtin="6901234567892", quantity=2)])
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    first = scan_item(client, receiver, parcel_id, "6901234567892").json["unit"]
+    second = scan_item(client, receiver, parcel_id, "tee-m").json["unit"]
+    assert first["lpn"] != second["lpn"]
+    assert codes.kind_of_own_code(first["lpn"]) == "lpn"
+    assert first["remaining_on_line"] == 1
+    assert second["remaining_on_line"] == 0
+    assert first["status"] == second["status"] == "received"
+    unit = client.get(f"/api/v1/units/{first['lpn']}", headers=receiver).json
+    assert unit["sku"] == "TEE-M"
+    assert [h["action"] for h in unit["history"]] == ["unit.received"]
+
+
+def test_a_gs1_scan_with_the_expected_serial_is_received(client, receiver, create_return):
+    ret = create_return(
+        lines=[line(sku="EARBUDS", gtin="06901234567892", serial_numbers=["SN8842A1X"])]
+    )
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    answer = scan_item(client, receiver, parcel_id, "]C1010690123456789221SN8842A1X").json
+    assert answer["unit"]["status"] == "received"
+    assert answer["exception"] is None
+    again = scan_item(client, receiver, parcel_id, "]C1010690123456789221SN8842A1X")
+    assert again.status_code == 409
+    assert again.json["lpn"] == answer["unit"]["lpn"]
+
+
+def test_another_serial_than_expected_is_a_serial_mismatch_in_the_queue(
+    client, receiver, supervisor, create_return
+):
+    ret = create_return(
+        lines=[line(sku="EARBUDS", gtin="06901234567892", serial_numbers=["SN8842A1X"])]
+    )
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    answer = scan_item(client, receiver, parcel_id, "]C1010690123456789221SNFAKE0001").json
+    assert answer["unit"]["status"] == "serial_mismatch"
+    assert answer["exception"]["kind"] == "serial_mismatch"
+    assert answer["exception"]["details"]["expected_serials"] == ["SN8842A1X"]
+    assert answer["exception"]["details"]["scanned"] == "SNFAKE0001"
+    assert [e["kind"] for e in open_exceptions(client, supervisor)] == ["serial_mismatch"]
+
+
+def test_an_item_on_no_line_is_a_wrong_item(client, receiver, supervisor, create_return):
+    ret = create_return()
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    answer = scan_item(client, receiver, parcel_id, "4006381333931").json
+    assert answer["unit"]["status"] == "wrong_item"
+    assert answer["unit"]["return_line_id"] is None
+    assert answer["exception"]["kind"] == "wrong_item"
+    assert [e["kind"] for e in open_exceptions(client, supervisor)] == ["wrong_item"]
+
+
+def test_one_more_than_expected_is_extra(client, receiver, create_return):
+    ret = create_return(lines=[line(sku="MUG", quantity=1)])
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    scan_item(client, receiver, parcel_id, "MUG")
+    answer = scan_item(client, receiver, parcel_id, "MUG").json
+    assert answer["unit"]["status"] == "extra"
+    assert answer["exception"]["kind"] == "extra"
+    summary = close(client, receiver, parcel_id).json
+    assert summary["returns"][0]["lines"][0]["extra"] == 1
+    assert summary["returns"][0]["lines"][0]["received"] == 1
+
+
+def test_an_item_damaged_in_transit_is_counted_and_queued(client, receiver, create_return):
+    ret = create_return(lines=[line(sku="VASE", quantity=1)])
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    answer = scan_item(client, receiver, parcel_id, "VASE", damaged=True).json
+    assert answer["unit"]["status"] == "damaged_in_transit"
+    assert answer["exception"]["kind"] == "transit_damage"
+    lines = close(client, receiver, parcel_id).json["returns"][0]["lines"]
+    assert (lines[0]["received"], lines[0]["damaged"]) == (1, 1)
+
+
+# --- closing -----------------------------------------------------------------------------------
+
+
+def test_closing_with_everything_received_marks_the_return_received_and_tells_the_store(
+    client, store, receiver, create_return, db
+):
+    _, key = store
+    ret = create_return()
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    for ln in ret["lines"]:
+        scan_item(client, receiver, parcel_id, ln["sku"])
+    summary = close(client, receiver, parcel_id)
+    assert summary.status_code == 200
+    assert summary.json["exceptions"] == []
+    after = client.get(f"/api/v1/returns/{ret['id']}", headers=bearer(key)).json
+    assert after["status"] == "received"
+    assert after["received_at"] is not None
+    assert after["due_at"] == "2026-11-04T08:00:00+00:00"  # 48 h after the fake clock's now
+    events = db.scalars(select(Event).where(Event.type == "return.received")).all()
+    assert len(events) == 1
+    assert events[0].data["return_id"] == ret["id"]
+    assert events[0].data["external_id"] == ret["external_id"]
+    assert events[0].data["reception_status"] == "received"
+
+
+def test_missing_items_become_short_exceptions_and_the_return_is_partially_received(
+    client, store, receiver, supervisor, create_return
+):
+    _, key = store
+    ret = create_return(lines=[line(sku="A", quantity=3), line(sku="B", quantity=1)])
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    scan_item(client, receiver, parcel_id, "A")
+    summary = close(client, receiver, parcel_id).json
+    shorts = {e["details"]["sku"]: e["details"]["missing"] for e in summary["exceptions"]}
+    assert shorts == {"A": 2, "B": 1}
+    after = client.get(f"/api/v1/returns/{ret['id']}", headers=bearer(key)).json
+    assert after["status"] == "partially_received"
+    assert sorted(e["kind"] for e in open_exceptions(client, supervisor)) == ["short", "short"]
+
+
+def test_partial_receipts_across_two_parcels_add_up(
+    client, store, receiver, supervisor, create_return
+):
+    _, key = store
+    ret = create_return(lines=[line(sku="A", quantity=2)], tracking_number="SF1111111111111")
+    first = scan_parcel(client, receiver, "SF1111111111111").json["parcel"]["id"]
+    scan_item(client, receiver, first, "A")
+    close(client, receiver, first)
+    assert [e["kind"] for e in open_exceptions(client, supervisor)] == ["short"]
+    # The second box comes by the slip's RMA barcode.
+    second = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]
+    assert second["id"] != first
+    assert second["expected"][0]["remaining"] == 1
+    scan_item(client, receiver, second["id"], "A")
+    close(client, receiver, second["id"])
+    after = client.get(f"/api/v1/returns/{ret['id']}", headers=bearer(key)).json
+    assert after["status"] == "received"
+    assert open_exceptions(client, supervisor) == []
+    short = open_exceptions(client, supervisor, status="resolved")[0]
+    assert short["resolution"] == "received_later"
+
+
+def test_a_parcel_closed_with_nothing_in_it_is_an_empty_parcel(
+    client, receiver, supervisor, create_return
+):
+    ret = create_return()
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"], weight_grams=120).json["parcel"][
+        "id"
+    ]
+    summary = close(client, receiver, parcel_id).json
+    kinds = sorted(e["kind"] for e in summary["exceptions"])
+    assert kinds == ["empty_parcel", "short", "short"]
+    empty = next(e for e in summary["exceptions"] if e["kind"] == "empty_parcel")
+    assert empty["details"]["weight_grams"] == 120
+    assert empty["store_id"] is not None
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["", "   ", "\x00\x01"])
+def test_an_empty_or_garbage_parcel_code_is_a_422(client, receiver, code):
+    response = scan_parcel(client, receiver, code)
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+
+
+def test_a_code_with_a_wrong_check_character_is_refused_never_matched(
+    client, receiver, create_return
+):
+    ret = create_return()
+    rma = ret["rma_number"]
+    wrong = rma[:-1] + ("A" if rma[-1] != "A" else "B")
+    response = scan_parcel(client, receiver, wrong)
+    assert response.status_code == 422
+    assert "check" in response.json["detail"]
+
+
+def test_a_scan_id_that_is_not_a_uuid_is_a_422(client, receiver):
+    response = client.post(
+        "/api/v1/parcels/scan", json={"scan_id": "abc", "code": "X"}, headers=receiver
+    )
+    assert response.status_code == 422
+    assert "scan_id" in response.json["errors"]
+
+
+def test_item_scans_on_a_closed_parcel_are_a_409_with_its_state(client, receiver, create_return):
+    ret = create_return()
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    close(client, receiver, parcel_id)
+    response = scan_item(client, receiver, parcel_id, ret["lines"][0]["sku"])
+    assert response.status_code == 409
+    assert response.json["parcel_state"] == "closed"
+
+
+def test_an_lpn_or_a_parcel_label_is_not_an_item(client, receiver, create_return):
+    ret = create_return()
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    assert scan_item(client, receiver, parcel_id, codes.new_lpn()).status_code == 422
+    assert scan_item(client, receiver, parcel_id, ret["rma_number"]).status_code == 422
+
+
+def test_a_store_cannot_scan_and_sees_only_its_own_units(
+    client, store, make_store, receiver, create_return
+):
+    _, key_a = store
+    _, key_b = make_store("Store B")
+    ret = create_return()
+    assert scan_parcel(client, bearer(key_a), ret["rma_number"]).status_code == 403
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    lpn = scan_item(client, receiver, parcel_id, ret["lines"][0]["sku"]).json["unit"]["lpn"]
+    assert client.get(f"/api/v1/units/{lpn}", headers=bearer(key_a)).status_code == 200
+    assert client.get(f"/api/v1/units/{lpn}", headers=bearer(key_b)).status_code == 404

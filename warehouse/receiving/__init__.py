@@ -1,0 +1,1 @@
+"""Check-in at the dock: parcel and item scans, LPNs, reception counts and the exception queue."""

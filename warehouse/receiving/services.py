@@ -1,0 +1,727 @@
+"""Check-in use cases: parcel scans, item scans, closing a parcel, manual matches, units.
+
+Scans are idempotent by the terminal's `scan_id` (the answer is stored and replayed) and
+race-safe by unique keys (one parcel per code, one unit per LPN) with the loser of a race
+re-run by `run_in_transaction`. Staff act for every store of the centre.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+import scanners
+from scanners import codes
+from warehouse.audit.services import record
+from warehouse.context import Context
+from warehouse.events.outbox import append_event
+from warehouse.events.types import EventType
+from warehouse.problems import Conflict, InvalidInput, NotFound
+from warehouse.receiving import exceptions as queue
+from warehouse.receiving.models import Parcel, ParcelReturn, Scan, Unit
+from warehouse.receiving.rules import (
+    COUNTS_AS_RECEIVED,
+    EXCEPTION_FOR_OUTCOME,
+    ExceptionKind,
+    ExpectedLine,
+    ItemCode,
+    Outcome,
+    match_item,
+    reception_status,
+    shortfalls,
+)
+from warehouse.returns import rules as return_rules
+from warehouse.returns.models import Return, ReturnIdentifier, ReturnLine
+from warehouse.returns.rules import identifier_key, identifier_variants
+from warehouse.stores.models import Store
+
+#: How far ahead of the server's clock a terminal's own `scanned_at` may be.
+MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
+#: Parcel codes that name a parcel; other kinds are refused at the parcel scan.
+PARCEL_CODE_KINDS = frozenset({"tracking", "rma", "unknown"})
+ITEM_CODE_KINDS = frozenset({"gtin", "gs1", "unknown"})
+
+
+@dataclass(frozen=True)
+class ScanAnswer:
+    result: dict
+    replayed: bool
+
+    def body(self) -> dict:
+        return {**self.result, "replayed": self.replayed}
+
+
+# --- parcel scans ---------------------------------------------------------------------------
+
+
+def scan_parcel(
+    session: Session,
+    ctx: Context,
+    *,
+    scan_id: uuid.UUID,
+    code: str,
+    weight_grams: int | None = None,
+    scanned_at: dt.datetime | None = None,
+) -> ScanAnswer:
+    """Matches a scanned parcel code to open returns; opens (or re-opens) its parcel.
+
+    No match makes an unmatched parcel in the exception queue: it is never dropped.
+    """
+    earlier = _earlier_scan(session, scan_id, "parcel", code)
+    if earlier is not None:
+        return earlier
+    scan = scanners.parse(code, context="parcel")
+    scanned_at = _terminal_time(ctx, scanned_at)
+    key = identifier_key(scan.value)
+    returns = _returns_for_code(session, scan, key)
+    if scan.kind not in PARCEL_CODE_KINDS and not returns:
+        raise InvalidInput(
+            {"code": [f"That is a {scan.kind} code, not a parcel's label."]},
+            detail=f"Scanned {scan.value!r}: a {scan.kind}, not a parcel.",
+        )
+    if scan.problem and not returns:
+        raise InvalidInput(
+            {"code": [scan.problem]}, detail=f"Scanned {scan.value!r}: {scan.problem}."
+        )
+    if not key:
+        raise InvalidInput({"code": ["Nothing readable was scanned."]})
+
+    parcel = session.scalar(select(Parcel).where(Parcel.code == key).with_for_update())
+    created = parcel is None
+    if parcel is None:
+        parcel = Parcel(
+            code=key[:64],
+            code_kind=scan.kind,
+            carrier=scan.carrier,
+            match_status="unmatched",
+            state="open",
+            weight_grams=weight_grams,
+            opened_by=ctx.actor.label,
+            terminal_id=ctx.terminal_id,
+            created_at=ctx.now,
+            scanned_at=scanned_at,
+        )
+        session.add(parcel)
+        session.flush()
+    elif parcel.state == "closed":
+        parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
+    if weight_grams is not None:
+        parcel.weight_grams = weight_grams
+
+    open_returns = [r for r in returns if r.status not in return_rules.FINISHED]
+    finished = [r for r in returns if r.status in return_rules.FINISHED]
+    linked = {link.return_id for link in parcel.links}
+    for ret in open_returns:
+        if ret.id not in linked:
+            parcel.links.append(
+                ParcelReturn(
+                    parcel_id=parcel.id, return_id=ret.id, matched_by="scan", created_at=ctx.now
+                )
+            )
+    exception = None
+    if open_returns:
+        parcel.match_status = "matched"
+    elif created:
+        kind = ExceptionKind.RETURN_NOT_OPEN if finished else ExceptionKind.UNMATCHED_PARCEL
+        details = {
+            "code": scan.value,
+            "kind": scan.kind,
+            "carrier": scan.carrier,
+            "weight_grams": weight_grams,
+        }
+        if finished:
+            details["returns"] = [
+                {"id": str(r.id), "rma_number": r.rma_number, "status": r.status} for r in finished
+            ]
+        exception = queue.open_exception(
+            session,
+            ctx,
+            kind,
+            parcel_id=parcel.id,
+            store_id=finished[0].store_id if finished else None,
+            return_id=finished[0].id if finished else None,
+            details=details,
+        )
+    session.flush()
+    if created:
+        record(
+            session,
+            ctx,
+            "parcel.opened",
+            "parcel",
+            parcel.id,
+            after={"code": key, "match_status": parcel.match_status},
+        )
+    result = {
+        "parcel": parcel_view(session, parcel),
+        "exception": queue.exception_brief(exception) if exception else None,
+        "scan": scan.to_dict(),
+    }
+    if finished and not open_returns:
+        result["warning"] = (
+            f"Return {finished[0].rma_number} is {finished[0].status}: quarantine this parcel."
+        )
+    _record_scan(
+        session, ctx, scan_id, "parcel", code, scan, scanned_at, result, parcel_id=parcel.id
+    )
+    return ScanAnswer(result, replayed=False)
+
+
+def _returns_for_code(session: Session, scan, key: str) -> list[Return]:
+    """Every return one of whose identifiers equals the scanned code (exactly)."""
+    if not key:
+        return []
+    if scan.problem:
+        # A code that failed its own check digit is never matched as what it claims; only an
+        # exact order or external id (which may look like anything) can still name a return.
+        kinds = ("order", "external")
+        values = [key]
+    elif scan.kind == "tracking":
+        kinds, values = ("tracking",), identifier_variants(key)
+    elif scan.kind == "rma":
+        kinds, values = ("rma",), [key]
+    else:
+        # Numbers without a format of their own (and GTIN look-alikes: a 13-digit Yunda
+        # number passes the EAN check one time in ten) may be any identifier.
+        kinds, values = ("order", "external", "tracking"), identifier_variants(key)
+    return_ids = select(ReturnIdentifier.return_id).where(
+        ReturnIdentifier.value.in_(values), ReturnIdentifier.kind.in_(kinds)
+    )
+    return list(
+        session.scalars(
+            select(Return)
+            .where(Return.id.in_(return_ids))
+            .options(selectinload(Return.lines))
+            .order_by(Return.created_at)
+        )
+    )
+
+
+def match_parcel(
+    session: Session, ctx: Context, parcel_id: uuid.UUID, return_id: uuid.UUID
+) -> dict:
+    """A supervisor says which return an (unmatched) parcel belongs to."""
+    parcel = _parcel(session, parcel_id, for_update=True)
+    ret = session.scalar(select(Return).where(Return.id == return_id))
+    if ret is None:
+        raise NotFound("No such return.")
+    if ret.status in return_rules.FINISHED:
+        raise Conflict(f"Return {ret.rma_number} is {ret.status}; it expects no parcel.")
+    if any(link.return_id == ret.id for link in parcel.links):
+        raise Conflict(f"The parcel is already matched to {ret.rma_number}.")
+    before = {"match_status": parcel.match_status}
+    parcel.links.append(
+        ParcelReturn(parcel_id=parcel.id, return_id=ret.id, matched_by="manual", created_at=ctx.now)
+    )
+    parcel.match_status = "matched"
+    session.flush()
+    queue.resolve_open(
+        session,
+        ctx,
+        parcel_id=parcel.id,
+        kinds=(ExceptionKind.UNMATCHED_PARCEL, ExceptionKind.RETURN_NOT_OPEN),
+        resolution="matched",
+        note=f"matched to {ret.rma_number}",
+    )
+    record(
+        session,
+        ctx,
+        "parcel.matched",
+        "parcel",
+        parcel.id,
+        store_id=ret.store_id,
+        before=before,
+        after={"match_status": "matched", "return_id": str(ret.id)},
+    )
+    session.refresh(parcel)
+    return {"parcel": parcel_view(session, parcel)}
+
+
+# --- item scans -----------------------------------------------------------------------------
+
+
+def scan_item(
+    session: Session,
+    ctx: Context,
+    parcel_id: uuid.UUID,
+    *,
+    scan_id: uuid.UUID,
+    code: str,
+    damaged: bool = False,
+    scanned_at: dt.datetime | None = None,
+) -> ScanAnswer:
+    """Receives one item out of an open parcel: a new unit with its own LPN, tied to the
+    return line it satisfies, or flagged (wrong item, extra, serial mismatch) in the queue."""
+    earlier = _earlier_scan(session, scan_id, "item", code, parcel_id=parcel_id)
+    if earlier is not None:
+        return earlier
+    parcel = _parcel(session, parcel_id, for_update=True)
+    if parcel.state != "open":
+        raise Conflict(
+            "The parcel is closed; scan the parcel again to re-open it.", parcel_state=parcel.state
+        )
+    if parcel.match_status != "matched":
+        raise Conflict(
+            "The parcel is not matched to a return yet; a supervisor matches it first.",
+            parcel_state=parcel.state,
+        )
+    scan = scanners.parse(code, context="item")
+    scanned_at = _terminal_time(ctx, scanned_at)
+    if scan.problem:
+        raise InvalidInput(
+            {"code": [scan.problem]}, detail=f"Scanned {scan.value!r}: {scan.problem}."
+        )
+    if scan.kind not in ITEM_CODE_KINDS:
+        hint = {
+            "lpn": "it already has an LPN",
+            "rma": "it is a return slip",
+            "tracking": "it is a parcel label",
+            "badge": "it is a staff badge",
+        }
+        raise InvalidInput({"code": [f"Not an item code: {hint.get(scan.kind, scan.kind)}."]})
+
+    lines = _locked_lines(session, parcel)
+    expected = _expected_lines(session, lines)
+    item = ItemCode(text=scan.value, gtin=scan.gtin, serial=scan.serial)
+    match = match_item(expected, item, damaged=damaged)
+    if match.outcome == Outcome.DUPLICATE_SERIAL:
+        existing = session.scalar(select(Unit.lpn).where(Unit.serial == match.serial))
+        raise Conflict(f"Serial {match.serial} was already received as {existing}.", lpn=existing)
+
+    line = next((row for row in lines if match.line and row.id == match.line.id), None)
+    ret = line.return_ if line is not None else _first_return(session, parcel)
+    unit = Unit(
+        lpn=codes.new_lpn(),
+        parcel_id=parcel.id,
+        return_id=ret.id if ret else None,
+        return_line_id=line.id if line is not None and match.outcome != Outcome.EXTRA else None,
+        store_id=ret.store_id if ret else None,
+        reception_status=str(match.outcome),
+        scanned_code=scan.value[:200],
+        gtin=scan.gtin,
+        sku=line.sku if line is not None else None,
+        serial=match.serial,
+        received_by=ctx.actor.label,
+        terminal_id=ctx.terminal_id,
+        created_at=ctx.now,
+        scanned_at=scanned_at,
+    )
+    session.add(unit)
+    if line is not None:
+        _count(session, line, match.outcome)
+    session.flush()
+    exception = None
+    kind = EXCEPTION_FOR_OUTCOME.get(match.outcome)
+    if kind is not None:
+        exception = queue.open_exception(
+            session,
+            ctx,
+            kind,
+            parcel_id=parcel.id,
+            return_id=unit.return_id,
+            unit_id=unit.id,
+            return_line_id=line.id if line is not None else None,
+            store_id=unit.store_id,
+            details={"lpn": unit.lpn, "scanned": scan.value, **match.evidence},
+        )
+    if line is not None and match.outcome in COUNTS_AS_RECEIVED:
+        session.refresh(line)
+        if line.received_quantity >= line.quantity:
+            queue.resolve_open(
+                session,
+                ctx,
+                return_line_id=line.id,
+                kinds=(ExceptionKind.SHORT,),
+                resolution="received_later",
+                note=f"received as {unit.lpn}",
+            )
+    record(
+        session,
+        ctx,
+        "unit.received",
+        "unit",
+        unit.lpn,
+        store_id=unit.store_id,
+        after={
+            "parcel_id": str(parcel.id),
+            "return_line_id": str(unit.return_line_id),
+            "reception_status": unit.reception_status,
+            "serial": unit.serial,
+        },
+    )
+    result = {
+        "unit": unit_brief(unit, line),
+        "exception": queue.exception_brief(exception) if exception else None,
+        "scan": scan.to_dict(),
+    }
+    _record_scan(
+        session,
+        ctx,
+        scan_id,
+        "item",
+        code,
+        scan,
+        scanned_at,
+        result,
+        parcel_id=parcel.id,
+        unit_id=unit.id,
+    )
+    return ScanAnswer(result, replayed=False)
+
+
+def _count(session: Session, line: ReturnLine, outcome: Outcome) -> None:
+    """Adds the unit to its line's counts in the database, not from a stale read."""
+    values: dict = {}
+    if outcome in COUNTS_AS_RECEIVED:
+        values["received_quantity"] = ReturnLine.received_quantity + 1
+    if outcome == Outcome.DAMAGED_IN_TRANSIT:
+        values["damaged_quantity"] = ReturnLine.damaged_quantity + 1
+    if outcome == Outcome.EXTRA:
+        values["extra_quantity"] = ReturnLine.extra_quantity + 1
+    if values:
+        session.execute(update(ReturnLine).where(ReturnLine.id == line.id).values(**values))
+
+
+def _locked_lines(session: Session, parcel: Parcel) -> list[ReturnLine]:
+    """The lines of every return in the parcel, locked so two terminals count one at a time."""
+    return_ids = [link.return_id for link in parcel.links]
+    return list(
+        session.scalars(
+            select(ReturnLine)
+            .where(ReturnLine.return_id.in_(return_ids))
+            .order_by(ReturnLine.return_id, ReturnLine.position)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _expected_lines(session: Session, lines: list[ReturnLine]) -> list[ExpectedLine]:
+    received_serials: dict[uuid.UUID, set[str]] = {}
+    if lines:
+        rows = session.execute(
+            select(Unit.return_line_id, Unit.serial).where(
+                Unit.return_line_id.in_([line.id for line in lines]), Unit.serial.is_not(None)
+            )
+        )
+        for line_id, serial in rows:
+            received_serials.setdefault(line_id, set()).add(serial)
+    return [
+        ExpectedLine(
+            id=line.id,
+            return_id=line.return_id,
+            sku=line.sku,
+            gtin=scanners.normalise_gtin(line.gtin) if line.gtin else None,
+            quantity=line.quantity,
+            received=line.received_quantity,
+            serials=frozenset(line.serial_numbers or ()),
+            received_serials=frozenset(received_serials.get(line.id, ())),
+        )
+        for line in lines
+    ]
+
+
+def _first_return(session: Session, parcel: Parcel) -> Return | None:
+    if not parcel.links:
+        return None
+    return session.get(Return, parcel.links[0].return_id)
+
+
+# --- closing --------------------------------------------------------------------------------
+
+
+def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
+    """Ends receiving: short lines and an empty parcel become exceptions; each return in the
+    parcel moves to received or partially received and its store is told (return.received)."""
+    parcel = _parcel(session, parcel_id, for_update=True)
+    if parcel.state != "open":
+        raise Conflict("The parcel is already closed.", parcel_state=parcel.state)
+    parcel.state, parcel.closed_at, parcel.closed_by = "closed", ctx.now, ctx.actor.label
+    units = list(session.scalars(select(Unit).where(Unit.parcel_id == parcel.id)))
+    opened: list = []
+    if not units:
+        opened.append(
+            queue.open_exception(
+                session,
+                ctx,
+                ExceptionKind.EMPTY_PARCEL,
+                parcel_id=parcel.id,
+                return_id=parcel.links[0].return_id if parcel.links else None,
+                store_id=None,
+                details={"code": parcel.code, "weight_grams": parcel.weight_grams},
+            )
+        )
+    lines = _locked_lines(session, parcel)
+    by_return: dict[uuid.UUID, list[ReturnLine]] = {}
+    for line in lines:
+        by_return.setdefault(line.return_id, []).append(line)
+    summaries = []
+    for return_id, return_lines in by_return.items():
+        ret = session.get_one(Return, return_id)
+        if opened and opened[0].store_id is None and opened[0].return_id == ret.id:
+            opened[0].store_id = ret.store_id
+        summaries.append(_close_return(session, ctx, parcel, ret, return_lines, opened))
+    record(
+        session,
+        ctx,
+        "parcel.closed",
+        "parcel",
+        parcel.id,
+        after={"units": len(units), "exceptions": len(opened)},
+    )
+    return {
+        "parcel": parcel_view(session, parcel),
+        "units": len(units),
+        "returns": summaries,
+        "exceptions": [queue.exception_brief(e) for e in opened],
+    }
+
+
+def _close_return(session, ctx, parcel, ret: Return, lines: list[ReturnLine], opened: list) -> dict:
+    expected = _expected_lines(session, lines)
+    for shortfall in shortfalls(expected):
+        line = next(row for row in lines if row.id == shortfall.line.id)
+        line.short_quantity = shortfall.missing
+        opened.append(queue.open_or_update_short(session, ctx, parcel, line, shortfall.missing))
+    for line in lines:
+        if line.remaining_quantity == 0:
+            line.short_quantity = 0
+    reception = reception_status(expected)
+    before = {"status": ret.status, "reception_status": ret.reception_status}
+    ret.reception_status = reception
+    if ret.status not in return_rules.FINISHED:
+        ret.status = return_rules.status_after_receipt(
+            return_rules.ReturnStatus(ret.status), reception
+        )
+    if ret.received_at is None:
+        ret.received_at = ctx.now
+        store = session.get_one(Store, ret.store_id)
+        ret.due_at = ctx.now + dt.timedelta(hours=store.decision_hours)
+    ret.updated_at = ctx.now
+    line_counts = [
+        {
+            "line_id": line.line_id,
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "received": line.received_quantity,
+            "damaged": line.damaged_quantity,
+            "short": line.short_quantity,
+            "extra": line.extra_quantity,
+        }
+        for line in lines
+    ]
+    append_event(
+        session,
+        ctx,
+        ret,
+        EventType.RETURN_RECEIVED,
+        parcel_id=str(parcel.id),
+        reception_status=reception,
+        received_at=ret.received_at.isoformat(),
+        due_at=ret.due_at.isoformat(),
+        lines=line_counts,
+    )
+    record(
+        session,
+        ctx,
+        "return.received",
+        "return",
+        ret.id,
+        store_id=ret.store_id,
+        before=before,
+        after={"status": ret.status, "reception_status": reception},
+    )
+    return {
+        "return_id": str(ret.id),
+        "rma_number": ret.rma_number,
+        "status": ret.status,
+        "reception_status": reception,
+        "lines": line_counts,
+    }
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def get_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
+    return {"parcel": parcel_view(session, _parcel(session, parcel_id))}
+
+
+def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
+    """A unit with its line, parcel, exceptions and every recorded action on it."""
+    from warehouse.audit.models import AuditEntry
+
+    scan = scanners.parse(lpn)
+    unit = session.scalar(select(Unit).where(Unit.lpn == scan.value))
+    if unit is None or (ctx.store_scope is not None and unit.store_id != ctx.store_scope):
+        raise NotFound("No unit with that LPN.")
+    line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    history = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "unit", AuditEntry.object_id == unit.lpn)
+        .order_by(AuditEntry.id)
+    )
+    return {
+        **unit_brief(unit, line),
+        "parcel_id": str(unit.parcel_id),
+        "return_id": str(unit.return_id) if unit.return_id else None,
+        "sku": unit.sku,
+        "gtin": unit.gtin,
+        "serial": unit.serial,
+        "scanned_code": unit.scanned_code,
+        "received_by": unit.received_by,
+        "received_at": unit.created_at.isoformat(),
+        "title": line.title if line else None,
+        "category": line.category if line else None,
+        "exceptions": [queue.exception_brief(e) for e in queue.for_unit(session, unit.id)],
+        "history": [
+            {
+                "at": h.at.isoformat(),
+                "action": h.action,
+                "actor": h.actor_label,
+                "terminal_id": h.terminal_id,
+                "after": h.after,
+            }
+            for h in history
+        ],
+    }
+
+
+def parcel_view(session: Session, parcel: Parcel) -> dict:
+    """The parcel as a terminal shows it: status, its returns and what is still expected."""
+    return_ids = [link.return_id for link in parcel.links]
+    returns = (
+        list(
+            session.scalars(
+                select(Return).where(Return.id.in_(return_ids)).options(selectinload(Return.lines))
+            )
+        )
+        if return_ids
+        else []
+    )
+    returns.sort(key=lambda r: return_ids.index(r.id))
+    first = returns[0] if returns else None
+    units = session.scalar(select(Unit.id).where(Unit.parcel_id == parcel.id).limit(1))
+    return {
+        "id": str(parcel.id),
+        "code": parcel.code,
+        "status": parcel.match_status,
+        "state": parcel.state,
+        "return_id": str(first.id) if first else None,
+        "rma_number": first.rma_number if first else None,
+        "weight_grams": parcel.weight_grams,
+        "has_units": units is not None,
+        "returns": [
+            {
+                "id": str(r.id),
+                "rma_number": r.rma_number,
+                "store_id": str(r.store_id),
+                "external_id": r.external_id,
+                "order_id": r.order_id,
+                "status": r.status,
+                "reception_status": r.reception_status,
+            }
+            for r in returns
+        ],
+        "expected": [
+            {
+                "return_id": str(r.id),
+                "return_line_id": str(line.id),
+                "line_id": line.line_id,
+                "sku": line.sku,
+                "gtin": line.gtin,
+                "title": line.title,
+                "category": line.category,
+                "quantity": line.quantity,
+                "received": line.received_quantity,
+                "remaining": line.remaining_quantity,
+                "serial_numbers_expected": len(line.serial_numbers or []),
+            }
+            for r in returns
+            for line in r.lines
+        ],
+    }
+
+
+def unit_brief(unit: Unit, line: ReturnLine | None) -> dict:
+    return {
+        "lpn": unit.lpn,
+        "return_line_id": str(unit.return_line_id) if unit.return_line_id else None,
+        "status": unit.reception_status,
+        "line_id": line.line_id if line is not None else None,
+        "remaining_on_line": line.remaining_quantity if line is not None else None,
+    }
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _parcel(session: Session, parcel_id: uuid.UUID, *, for_update: bool = False) -> Parcel:
+    query = select(Parcel).where(Parcel.id == parcel_id).options(selectinload(Parcel.links))
+    if for_update:
+        query = query.with_for_update()
+    parcel = session.scalar(query)
+    if parcel is None:
+        raise NotFound("No such parcel.")
+    return parcel
+
+
+def _terminal_time(ctx: Context, scanned_at: dt.datetime | None) -> dt.datetime:
+    """The terminal's own scan time (it may have been offline), or now."""
+    if scanned_at is None:
+        return ctx.now
+    if scanned_at > ctx.now + MAX_CLOCK_SKEW:
+        raise InvalidInput({"scanned_at": ["In the future: check the terminal's clock."]})
+    return scanned_at.astimezone(dt.UTC)
+
+
+def _earlier_scan(
+    session: Session, scan_id: uuid.UUID, scan_type: str, code: str, parcel_id=None
+) -> ScanAnswer | None:
+    """The stored answer to a retried scan; the same id for another scan is a conflict."""
+    earlier = session.get(Scan, scan_id)
+    if earlier is None:
+        return None
+    if (
+        earlier.scan_type != scan_type
+        or earlier.raw_code != code[:500]
+        or (parcel_id is not None and earlier.parcel_id != parcel_id)
+    ):
+        raise Conflict("This scan_id was used for another scan; each scan needs a new one.")
+    return ScanAnswer(earlier.result, replayed=True)
+
+
+def _record_scan(
+    session,
+    ctx: Context,
+    scan_id,
+    scan_type,
+    code,
+    scan,
+    scanned_at,
+    result,
+    *,
+    parcel_id=None,
+    unit_id=None,
+) -> None:
+    session.add(
+        Scan(
+            scan_id=scan_id,
+            scan_type=scan_type,
+            raw_code=code[:500],
+            parsed_kind=scan.kind,
+            parsed_value=scan.value[:500],
+            parcel_id=parcel_id,
+            unit_id=unit_id,
+            actor_id=ctx.actor.id,
+            actor_label=ctx.actor.label,
+            terminal_id=ctx.terminal_id,
+            scanned_at=scanned_at,
+            received_at=ctx.now,
+            result=result,
+        )
+    )

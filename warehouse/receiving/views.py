@@ -1,0 +1,181 @@
+"""HTTP endpoints for check-in (handheld terminals) and the exception queue (supervisors)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from warehouse.api import context, decode_cursor, encode_cursor, parse_id, problem_response, session
+from warehouse.auth.guard import requires
+from warehouse.auth.roles import Permission
+from warehouse.db import run_in_transaction
+from warehouse.receiving import exceptions as queue
+from warehouse.receiving import services
+from warehouse.receiving.schemas import (
+    CloseOutSchema,
+    ExceptionPageSchema,
+    ExceptionQuerySchema,
+    ExceptionSchema,
+    ItemScanInSchema,
+    ItemScanOutSchema,
+    MatchInSchema,
+    ParcelOutSchema,
+    ParcelScanInSchema,
+    ParcelScanOutSchema,
+    ResolveInSchema,
+    UnitSchema,
+)
+
+blp = Blueprint("receiving", __name__, url_prefix="/api/v1", description="Check-in at the dock.")
+
+
+def _ctx_with_terminal(terminal_id: str | None):
+    ctx = context()
+    if terminal_id and not ctx.terminal_id:
+        from dataclasses import replace
+
+        ctx = replace(ctx, terminal_id=terminal_id)
+    return ctx
+
+
+@blp.route("/parcels/scan")
+class ParcelScan(MethodView):
+    @requires(Permission.RECEIVE)
+    @blp.arguments(ParcelScanInSchema)
+    @blp.response(200, ParcelScanOutSchema)
+    @problem_response(blp, 409, "The scan_id was used for another scan.")
+    def post(self, data):
+        """Scan a parcel: match it to its return(s), or quarantine it as unmatched."""
+        ctx = _ctx_with_terminal(data["terminal_id"])
+        answer = run_in_transaction(
+            session(),
+            lambda db: services.scan_parcel(
+                db,
+                ctx,
+                scan_id=data["scan_id"],
+                code=data["code"],
+                weight_grams=data["weight_grams"],
+                scanned_at=data["scanned_at"],
+            ),
+        )
+        return answer.body()
+
+
+@blp.route("/parcels/<parcel_id>")
+class ParcelById(MethodView):
+    @requires(Permission.VIEW)
+    @blp.response(200, ParcelOutSchema)
+    def get(self, parcel_id):
+        """A parcel with its returns and what is still expected in it."""
+        return services.get_parcel(session(), context(), parse_id(parcel_id, "parcel"))
+
+
+@blp.route("/parcels/<parcel_id>/items/scan")
+class ItemScan(MethodView):
+    @requires(Permission.RECEIVE)
+    @blp.arguments(ItemScanInSchema)
+    @blp.response(200, ItemScanOutSchema)
+    @problem_response(blp, 409, "The parcel is closed or unmatched, or the serial is known.")
+    def post(self, data, parcel_id):
+        """Scan an item out of the parcel: it becomes a unit with a new LPN."""
+        pid = parse_id(parcel_id, "parcel")
+        ctx = context()
+        answer = run_in_transaction(
+            session(),
+            lambda db: services.scan_item(
+                db,
+                ctx,
+                pid,
+                scan_id=data["scan_id"],
+                code=data["code"],
+                damaged=data["damaged"],
+                scanned_at=data["scanned_at"],
+            ),
+        )
+        return answer.body()
+
+
+@blp.route("/parcels/<parcel_id>/close")
+class CloseParcel(MethodView):
+    @requires(Permission.RECEIVE)
+    @blp.response(200, CloseOutSchema)
+    @problem_response(blp, 409, "The parcel is already closed.")
+    def post(self, parcel_id):
+        """End receiving: short and empty become exceptions; the store is told."""
+        pid = parse_id(parcel_id, "parcel")
+        ctx = context()
+        return run_in_transaction(session(), lambda db: services.close_parcel(db, ctx, pid))
+
+
+@blp.route("/parcels/<parcel_id>/match")
+class MatchParcel(MethodView):
+    @requires(Permission.SUPERVISE)
+    @blp.arguments(MatchInSchema)
+    @blp.response(200, ParcelOutSchema)
+    @problem_response(blp, 409, "The return is finished or already in this parcel.")
+    def post(self, data, parcel_id):
+        """Match a parcel to a return by hand (a supervisor)."""
+        pid = parse_id(parcel_id, "parcel")
+        ctx = context()
+        return run_in_transaction(
+            session(), lambda db: services.match_parcel(db, ctx, pid, data["return_id"])
+        )
+
+
+@blp.route("/exceptions")
+class Exceptions(MethodView):
+    @requires(Permission.VIEW)
+    @blp.arguments(ExceptionQuerySchema, location="query")
+    @blp.response(200, ExceptionPageSchema)
+    def get(self, query):
+        """The exception queue, oldest first; `?status=open` (default) includes claimed ones."""
+        page, position = queue.list_exceptions(
+            session(),
+            context(),
+            status=None if query["status"] == "all" else query["status"],
+            kind=query["kind"],
+            parcel_id=query["parcel_id"],
+            return_id=query["return_id"],
+            limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
+        )
+        return {
+            "items": [queue.exception_brief(e) for e in page],
+            "next_cursor": encode_cursor(position) if position else None,
+        }
+
+
+@blp.route("/exceptions/<exception_id>/claim")
+class ClaimException(MethodView):
+    @requires(Permission.SUPERVISE)
+    @blp.response(200, ExceptionSchema)
+    @problem_response(blp, 409, "Resolved already, or claimed by someone else.")
+    def post(self, exception_id):
+        """Claim an exception, so two supervisors do not work the same one."""
+        eid = parse_id(exception_id, "exception")
+        ctx = context()
+        exception = run_in_transaction(session(), lambda db: queue.claim(db, ctx, eid))
+        return queue.exception_brief(exception)
+
+
+@blp.route("/exceptions/<exception_id>/resolve")
+class ResolveException(MethodView):
+    @requires(Permission.SUPERVISE)
+    @blp.arguments(ResolveInSchema)
+    @blp.response(200, ExceptionSchema)
+    @problem_response(blp, 409, "Resolved already, or claimed by someone else.")
+    def post(self, data, exception_id):
+        """Resolve an exception: match, accept, reject or return to the buyer, with a note."""
+        eid = parse_id(exception_id, "exception")
+        ctx = context()
+        exception = run_in_transaction(session(), lambda db: queue.resolve(db, ctx, eid, **data))
+        return queue.exception_brief(exception)
+
+
+@blp.route("/units/<lpn>")
+class UnitByLpn(MethodView):
+    @requires(Permission.VIEW, store=True)
+    @blp.response(200, UnitSchema)
+    def get(self, lpn):
+        """A unit by its LPN: its line, exceptions and every action on it."""
+        return services.get_unit(session(), context(), lpn)
