@@ -8,6 +8,7 @@ from flask import Flask, send_from_directory
 
 from warehouse import api
 from warehouse.auth import guard
+from warehouse.auth.cache import CredentialCache
 from warehouse.cli import register_commands
 from warehouse.clock import Clock, SystemClock
 from warehouse.config import Settings
@@ -28,6 +29,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["warehouse.engine"] = engine
     app.extensions["warehouse.sessions"] = make_session_factory(engine)
     app.extensions["warehouse.clock"] = clock or SystemClock()
+    app.extensions["warehouse.credential_cache"] = CredentialCache(
+        settings.credential_cache_seconds
+    )
 
     api.api_config(app)
     rest = api.Api(app)

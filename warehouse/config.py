@@ -32,6 +32,9 @@ class Settings:
     #: Wrong PINs in a row before a user is locked out for `lockout_minutes`.
     max_failed_logins: int = 5
     lockout_minutes: int = 5
+    #: Seconds a verified API key or staff token is trusted without a database lookup
+    #: (a revoked one stops working within this time); 0 looks up every request.
+    credential_cache_seconds: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from flask import Flask, current_app, g, request
 
 from warehouse import api
+from warehouse.auth.cache import CredentialCache
 from warehouse.auth.roles import Permission, may
 from warehouse.auth.services import staff_actor, user_for_token
 from warehouse.context import Actor
 from warehouse.problems import Forbidden, Unauthorized
-from warehouse.secrets import STAFF_TOKEN_PREFIX, STORE_KEY_PREFIX
+from warehouse.secrets import STAFF_TOKEN_PREFIX, STORE_KEY_PREFIX, digest
 from warehouse.stores.services import store_for_api_key
 
 #: Blueprints whose every endpoint is open (the OpenAPI document and its docs page).
@@ -57,18 +58,28 @@ def _actor_from_credentials() -> Actor:
     credential = credential.strip()
     if scheme.lower() != "bearer" or not credential:
         raise Unauthorized("Send `Authorization: Bearer <api key or staff token>`.")
+    now = current_app.extensions["warehouse.clock"].now()
+    cache: CredentialCache = current_app.extensions["warehouse.credential_cache"]
+    key = digest(credential)
+    actor = cache.get(key, now)
+    if actor is not None:
+        return actor
     db = api.session()
     if credential.startswith(STORE_KEY_PREFIX):
         store = store_for_api_key(db, credential)
         if store is not None:
-            return Actor(
+            actor = Actor(
                 kind="store", id=store.id, label=store.name, role="store", store_id=store.id
             )
+            cache.put(key, actor, None)
+            return actor
     elif credential.startswith(STAFF_TOKEN_PREFIX):
-        now = current_app.extensions["warehouse.clock"].now()
-        user = user_for_token(db, credential, now)
-        if user is not None:
-            return staff_actor(user)
+        found = user_for_token(db, credential, now)
+        if found is not None:
+            user, expires_at = found
+            actor = staff_actor(user)
+            cache.put(key, actor, expires_at)
+            return actor
     raise Unauthorized("The credentials are unknown, revoked or expired.")
 
 

@@ -136,10 +136,12 @@ def _issue_token(
     return IssuedToken(token=token, expires_at=expires_at, user=user)
 
 
-def user_for_token(session: Session, token: str, now: dt.datetime) -> StaffUser | None:
-    """The active staff member an unexpired, unrevoked token belongs to, or None."""
-    return session.scalar(
-        select(StaffUser)
+def user_for_token(
+    session: Session, token: str, now: dt.datetime
+) -> tuple[StaffUser, dt.datetime] | None:
+    """The active staff member an unexpired, unrevoked token belongs to, and its expiry."""
+    row = session.execute(
+        select(StaffUser, StaffToken.expires_at)
         .join(StaffToken, StaffToken.user_id == StaffUser.id)
         .where(
             StaffToken.token_hash == secrets.digest(token),
@@ -147,7 +149,8 @@ def user_for_token(session: Session, token: str, now: dt.datetime) -> StaffUser 
             StaffToken.revoked_at.is_(None),
             StaffUser.active.is_(True),
         )
-    )
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def staff_actor(user: StaffUser) -> Actor:

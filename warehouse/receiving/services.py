@@ -11,13 +11,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 import scanners
 from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.db import new_id
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.problems import Conflict, InvalidInput, NotFound
@@ -90,30 +91,37 @@ def scan_parcel(
     if not key:
         raise InvalidInput({"code": ["Nothing readable was scanned."]})
 
-    parcel = session.scalar(select(Parcel).where(Parcel.code == key).with_for_update())
+    open_returns = [r for r in returns if r.status not in return_rules.FINISHED]
+    finished = [r for r in returns if r.status in return_rules.FINISHED]
+    parcel = session.scalar(
+        select(Parcel)
+        .where(Parcel.code == key)
+        .options(selectinload(Parcel.links))
+        .with_for_update()
+    )
     created = parcel is None
     if parcel is None:
+        # Ids are set here rather than at flush, so everything below needs no round trip.
         parcel = Parcel(
+            id=new_id(),
             code=key[:64],
             code_kind=scan.kind,
             carrier=scan.carrier,
-            match_status="unmatched",
+            match_status="matched" if open_returns else "unmatched",
             state="open",
             weight_grams=weight_grams,
             opened_by=ctx.actor.label,
             terminal_id=ctx.terminal_id,
             created_at=ctx.now,
             scanned_at=scanned_at,
+            links=[],
         )
         session.add(parcel)
-        session.flush()
     elif parcel.state == "closed":
         parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
     if weight_grams is not None:
         parcel.weight_grams = weight_grams
 
-    open_returns = [r for r in returns if r.status not in return_rules.FINISHED]
-    finished = [r for r in returns if r.status in return_rules.FINISHED]
     linked = {link.return_id for link in parcel.links}
     for ret in open_returns:
         if ret.id not in linked:
@@ -146,7 +154,6 @@ def scan_parcel(
             return_id=finished[0].id if finished else None,
             details=details,
         )
-    session.flush()
     if created:
         record(
             session,
@@ -156,8 +163,16 @@ def scan_parcel(
             parcel.id,
             after={"code": key, "match_status": parcel.match_status},
         )
+    known = {r.id: r for r in returns}
     result = {
-        "parcel": parcel_view(session, parcel),
+        "parcel": parcel_view(
+            session,
+            parcel,
+            [known[link.return_id] for link in parcel.links if link.return_id in known]
+            if all(link.return_id in known for link in parcel.links)
+            else None,
+            has_units=False if created else None,
+        ),
         "exception": queue.exception_brief(exception) if exception else None,
         "scan": scan.to_dict(),
     }
@@ -195,9 +210,9 @@ def _returns_for_code(session: Session, scan, key: str) -> list[Return]:
         session.scalars(
             select(Return)
             .where(Return.id.in_(return_ids))
-            .options(selectinload(Return.lines))
+            .options(joinedload(Return.lines))
             .order_by(Return.created_at)
-        )
+        ).unique()
     )
 
 
@@ -259,7 +274,7 @@ def scan_item(
     earlier = _earlier_scan(session, scan_id, "item", code, parcel_id=parcel_id)
     if earlier is not None:
         return earlier
-    parcel = _parcel(session, parcel_id, for_update=True)
+    parcel = _parcel(session, parcel_id, for_update=True, with_links=False)
     if parcel.state != "open":
         raise Conflict(
             "The parcel is closed; scan the parcel again to re-open it.", parcel_state=parcel.state
@@ -284,8 +299,12 @@ def scan_item(
         }
         raise InvalidInput({"code": [f"Not an item code: {hint.get(scan.kind, scan.kind)}."]})
 
-    lines = _locked_lines(session, parcel)
-    expected = _expected_lines(session, lines)
+    lines, store_of = _locked_lines(session, parcel.id)
+    expected = _expected_lines(
+        session,
+        lines,
+        with_serials=scan.serial is not None or any(ln.serial_numbers for ln in lines),
+    )
     item = ItemCode(text=scan.value, gtin=scan.gtin, serial=scan.serial)
     match = match_item(expected, item, damaged=damaged)
     if match.outcome == Outcome.DUPLICATE_SERIAL:
@@ -293,13 +312,17 @@ def scan_item(
         raise Conflict(f"Serial {match.serial} was already received as {existing}.", lpn=existing)
 
     line = next((row for row in lines if match.line and row.id == match.line.id), None)
-    ret = line.return_ if line is not None else _first_return(session, parcel)
+    if line is not None:
+        return_id, store_id = line.return_id, store_of[line.return_id]
+    else:
+        return_id, store_id = _first_return(session, parcel.id)
     unit = Unit(
+        id=new_id(),
         lpn=codes.new_lpn(),
         parcel_id=parcel.id,
-        return_id=ret.id if ret else None,
+        return_id=return_id,
         return_line_id=line.id if line is not None and match.outcome != Outcome.EXTRA else None,
-        store_id=ret.store_id if ret else None,
+        store_id=store_id,
         reception_status=str(match.outcome),
         scanned_code=scan.value[:200],
         gtin=scan.gtin,
@@ -311,9 +334,9 @@ def scan_item(
         scanned_at=scanned_at,
     )
     session.add(unit)
+    session.flush()  # the unit row first: exceptions and scans refer to it
     if line is not None:
         _count(session, line, match.outcome)
-    session.flush()
     exception = None
     kind = EXCEPTION_FOR_OUTCOME.get(match.outcome)
     if kind is not None:
@@ -328,17 +351,21 @@ def scan_item(
             store_id=unit.store_id,
             details={"lpn": unit.lpn, "scanned": scan.value, **match.evidence},
         )
-    if line is not None and match.outcome in COUNTS_AS_RECEIVED:
-        session.refresh(line)
-        if line.received_quantity >= line.quantity:
-            queue.resolve_open(
-                session,
-                ctx,
-                return_line_id=line.id,
-                kinds=(ExceptionKind.SHORT,),
-                resolution="received_later",
-                note=f"received as {unit.lpn}",
-            )
+    # A closed earlier parcel may have left this line short; the late item may complete it.
+    if (
+        line is not None
+        and match.outcome in COUNTS_AS_RECEIVED
+        and line.short_quantity
+        and line.received_quantity >= line.quantity
+    ):
+        queue.resolve_open(
+            session,
+            ctx,
+            return_line_id=line.id,
+            kinds=(ExceptionKind.SHORT,),
+            resolution="received_later",
+            note=f"received as {unit.lpn}",
+        )
     record(
         session,
         ctx,
@@ -383,26 +410,33 @@ def _count(session: Session, line: ReturnLine, outcome: Outcome) -> None:
     if outcome == Outcome.EXTRA:
         values["extra_quantity"] = ReturnLine.extra_quantity + 1
     if values:
+        # The ORM evaluates the same increments on `line` in memory, so it stays current.
         session.execute(update(ReturnLine).where(ReturnLine.id == line.id).values(**values))
 
 
-def _locked_lines(session: Session, parcel: Parcel) -> list[ReturnLine]:
-    """The lines of every return in the parcel, locked so two terminals count one at a time."""
-    return_ids = [link.return_id for link in parcel.links]
-    return list(
-        session.scalars(
-            select(ReturnLine)
-            .where(ReturnLine.return_id.in_(return_ids))
-            .order_by(ReturnLine.return_id, ReturnLine.position)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
+def _locked_lines(
+    session: Session, parcel_id: uuid.UUID
+) -> tuple[list[ReturnLine], dict[uuid.UUID, uuid.UUID]]:
+    """The lines of every return in the parcel, locked so two terminals count one at a time,
+    and the store of each of those returns."""
+    in_parcel = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == parcel_id)
+    rows = session.execute(
+        select(ReturnLine, Return.store_id)
+        .join(Return, Return.id == ReturnLine.return_id)
+        .where(ReturnLine.return_id.in_(in_parcel))
+        .order_by(ReturnLine.return_id, ReturnLine.position)
+        .with_for_update(of=ReturnLine)
+        .execution_options(populate_existing=True)
+    ).all()
+    return [line for line, _ in rows], {line.return_id: store for line, store in rows}
 
 
-def _expected_lines(session: Session, lines: list[ReturnLine]) -> list[ExpectedLine]:
+def _expected_lines(
+    session: Session, lines: list[ReturnLine], *, with_serials: bool = True
+) -> list[ExpectedLine]:
+    """The rules' view of the lines; `with_serials` adds the serials already received."""
     received_serials: dict[uuid.UUID, set[str]] = {}
-    if lines:
+    if lines and with_serials:
         rows = session.execute(
             select(Unit.return_line_id, Unit.serial).where(
                 Unit.return_line_id.in_([line.id for line in lines]), Unit.serial.is_not(None)
@@ -425,10 +459,16 @@ def _expected_lines(session: Session, lines: list[ReturnLine]) -> list[ExpectedL
     ]
 
 
-def _first_return(session: Session, parcel: Parcel) -> Return | None:
-    if not parcel.links:
-        return None
-    return session.get(Return, parcel.links[0].return_id)
+def _first_return(session: Session, parcel_id: uuid.UUID) -> tuple:
+    """(return id, store id) of the parcel's first return: where a wrong item is filed."""
+    row = session.execute(
+        select(Return.id, Return.store_id)
+        .join(ParcelReturn, ParcelReturn.return_id == Return.id)
+        .where(ParcelReturn.parcel_id == parcel_id)
+        .order_by(ParcelReturn.id)
+        .limit(1)
+    ).first()
+    return (row.id, row.store_id) if row else (None, None)
 
 
 # --- closing --------------------------------------------------------------------------------
@@ -441,7 +481,9 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
     if parcel.state != "open":
         raise Conflict("The parcel is already closed.", parcel_state=parcel.state)
     parcel.state, parcel.closed_at, parcel.closed_by = "closed", ctx.now, ctx.actor.label
-    units = list(session.scalars(select(Unit).where(Unit.parcel_id == parcel.id)))
+    units = session.scalar(
+        select(func.count()).select_from(Unit).where(Unit.parcel_id == parcel.id)
+    )
     opened: list = []
     if not units:
         opened.append(
@@ -455,34 +497,48 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
                 details={"code": parcel.code, "weight_grams": parcel.weight_grams},
             )
         )
-    lines = _locked_lines(session, parcel)
+    lines, _ = _locked_lines(session, parcel.id)
     by_return: dict[uuid.UUID, list[ReturnLine]] = {}
     for line in lines:
         by_return.setdefault(line.return_id, []).append(line)
+    rows = session.execute(
+        select(Return, Store.decision_hours)
+        .join(Store, Store.id == Return.store_id)
+        .where(Return.id.in_(list(by_return)))
+    ).all()
+    decision_hours = {ret.id: hours for ret, hours in rows}
+    returns = sorted((ret for ret, _ in rows), key=lambda r: list(by_return).index(r.id))
     summaries = []
-    for return_id, return_lines in by_return.items():
-        ret = session.get_one(Return, return_id)
+    for ret in returns:
         if opened and opened[0].store_id is None and opened[0].return_id == ret.id:
             opened[0].store_id = ret.store_id
-        summaries.append(_close_return(session, ctx, parcel, ret, return_lines, opened))
+        summaries.append(
+            _close_return(
+                session, ctx, parcel, ret, by_return[ret.id], decision_hours[ret.id], opened
+            )
+        )
     record(
         session,
         ctx,
         "parcel.closed",
         "parcel",
         parcel.id,
-        after={"units": len(units), "exceptions": len(opened)},
+        after={"units": units, "exceptions": len(opened)},
     )
     return {
-        "parcel": parcel_view(session, parcel),
-        "units": len(units),
+        "parcel": parcel_view(
+            session, parcel, returns, has_units=units > 0, lines_by_return=by_return
+        ),
+        "units": units,
         "returns": summaries,
         "exceptions": [queue.exception_brief(e) for e in opened],
     }
 
 
-def _close_return(session, ctx, parcel, ret: Return, lines: list[ReturnLine], opened: list) -> dict:
-    expected = _expected_lines(session, lines)
+def _close_return(
+    session, ctx, parcel, ret: Return, lines: list[ReturnLine], decision_hours: int, opened: list
+) -> dict:
+    expected = _expected_lines(session, lines, with_serials=False)
     for shortfall in shortfalls(expected):
         line = next(row for row in lines if row.id == shortfall.line.id)
         line.short_quantity = shortfall.missing
@@ -499,8 +555,7 @@ def _close_return(session, ctx, parcel, ret: Return, lines: list[ReturnLine], op
         )
     if ret.received_at is None:
         ret.received_at = ctx.now
-        store = session.get_one(Store, ret.store_id)
-        ret.due_at = ctx.now + dt.timedelta(hours=store.decision_hours)
+        ret.due_at = ctx.now + dt.timedelta(hours=decision_hours)
     ret.updated_at = ctx.now
     line_counts = [
         {
@@ -591,21 +646,38 @@ def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
     }
 
 
-def parcel_view(session: Session, parcel: Parcel) -> dict:
-    """The parcel as a terminal shows it: status, its returns and what is still expected."""
+def parcel_view(
+    session: Session,
+    parcel: Parcel,
+    returns: list[Return] | None = None,
+    *,
+    has_units: bool | None = None,
+    lines_by_return: dict[uuid.UUID, list[ReturnLine]] | None = None,
+) -> dict:
+    """The parcel as a terminal shows it: status, its returns and what is still expected.
+
+    Callers that already hold the returns, their lines or know whether units exist pass
+    them in: on the dock every round trip saved is latency saved.
+    """
     return_ids = [link.return_id for link in parcel.links]
-    returns = (
-        list(
-            session.scalars(
-                select(Return).where(Return.id.in_(return_ids)).options(selectinload(Return.lines))
+    if returns is None:
+        returns = (
+            list(
+                session.scalars(
+                    select(Return)
+                    .where(Return.id.in_(return_ids))
+                    .options(selectinload(Return.lines))
+                )
             )
+            if return_ids
+            else []
         )
-        if return_ids
-        else []
-    )
-    returns.sort(key=lambda r: return_ids.index(r.id))
+        returns.sort(key=lambda r: return_ids.index(r.id))
     first = returns[0] if returns else None
-    units = session.scalar(select(Unit.id).where(Unit.parcel_id == parcel.id).limit(1))
+    if has_units is None:
+        has_units = (
+            session.scalar(select(Unit.id).where(Unit.parcel_id == parcel.id).limit(1)) is not None
+        )
     return {
         "id": str(parcel.id),
         "code": parcel.code,
@@ -614,7 +686,7 @@ def parcel_view(session: Session, parcel: Parcel) -> dict:
         "return_id": str(first.id) if first else None,
         "rma_number": first.rma_number if first else None,
         "weight_grams": parcel.weight_grams,
-        "has_units": units is not None,
+        "has_units": has_units,
         "returns": [
             {
                 "id": str(r.id),
@@ -642,7 +714,7 @@ def parcel_view(session: Session, parcel: Parcel) -> dict:
                 "serial_numbers_expected": len(line.serial_numbers or []),
             }
             for r in returns
-            for line in r.lines
+            for line in (lines_by_return[r.id] if lines_by_return else r.lines)
         ],
     }
 
@@ -660,8 +732,12 @@ def unit_brief(unit: Unit, line: ReturnLine | None) -> dict:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _parcel(session: Session, parcel_id: uuid.UUID, *, for_update: bool = False) -> Parcel:
-    query = select(Parcel).where(Parcel.id == parcel_id).options(selectinload(Parcel.links))
+def _parcel(
+    session: Session, parcel_id: uuid.UUID, *, for_update: bool = False, with_links: bool = True
+) -> Parcel:
+    query = select(Parcel).where(Parcel.id == parcel_id)
+    if with_links:
+        query = query.options(selectinload(Parcel.links))
     if for_update:
         query = query.with_for_update()
     parcel = session.scalar(query)
