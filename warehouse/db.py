@@ -14,12 +14,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 
 import uuid6
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -103,7 +106,50 @@ def make_engine(settings: Settings) -> Engine:
     )
 
 
+class SQLiteWriteGate:
+    """Queues SQLite writers in the kernel instead of in SQLite's busy handler.
+
+    SQLite lets a blocked writer poll with sleeps that grow to 100 ms, so under a dozen busy
+    terminals a scan could wait a second for a lock freed long before. Writers here first
+    take a thread lock (one writer per process) and an flock on a file beside the database
+    (one writer across gunicorn's processes); both wake the next writer the moment the last
+    one commits. SQLite's own lock still guards the data: this only orders the queue.
+    """
+
+    def __init__(self, database_path: str, timeout_s: float) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = database_path + ".writelock"
+        self._fd: int | None = None
+        self._pid: int | None = None
+        self._timeout_s = timeout_s
+
+    def acquire(self) -> None:
+        if not self._thread_lock.acquire(timeout=self._timeout_s):
+            raise OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("database is locked"))
+        try:
+            fcntl.flock(self._file(), fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def release(self) -> None:
+        fcntl.flock(self._file(), fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+    def _file(self) -> int:
+        # A forked worker must not share the parent's open file (flock is per open file).
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+    database = engine.url.database
+    gate = (
+        SQLiteWriteGate(database, busy_timeout_s) if database and database != ":memory:" else None
+    )
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Hand transaction control to SQLAlchemy's "begin" event below.
@@ -116,7 +162,31 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql(f"BEGIN {_sqlite_begin.get()}")
+        mode = _sqlite_begin.get()
+        if gate is not None and mode == "IMMEDIATE":
+            gate.acquire()
+            connection.info["write_gate"] = True
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection, *_args):
+        if connection.info.pop("write_gate", False):
+            gate.release()
+
+    # Released as the transaction ends; the next writer's BEGIN may meet SQLite's lock for the
+    # instant the COMMIT takes, which the busy timeout covers.
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
+
+    @event.listens_for(engine, "checkin")
+    def _release_on_checkin(_dbapi_connection, record):
+        # A connection returned to the pool without a commit or rollback event (invalidated,
+        # say) must not keep every other writer waiting.
+        if record.info.pop("write_gate", False):
+            gate.release()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from warehouse.api import context, decode_cursor, encode_cursor, parse_id, problem_response, session
+from warehouse.api import (
+    context,
+    decode_cursor,
+    encode_cursor,
+    fast_json,
+    parse_id,
+    problem_response,
+    session,
+)
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
@@ -58,7 +66,7 @@ class ParcelScan(MethodView):
                 scanned_at=data["scanned_at"],
             ),
         )
-        return answer.body()
+        return fast_json(answer.body())
 
 
 @blp.route("/parcels/<parcel_id>")
@@ -92,7 +100,7 @@ class ItemScan(MethodView):
                 scanned_at=data["scanned_at"],
             ),
         )
-        return answer.body()
+        return fast_json(answer.body())
 
 
 @blp.route("/parcels/<parcel_id>/close")
@@ -104,7 +112,9 @@ class CloseParcel(MethodView):
         """End receiving: short and empty become exceptions; the store is told."""
         pid = parse_id(parcel_id, "parcel")
         ctx = context()
-        return run_in_transaction(session(), lambda db: services.close_parcel(db, ctx, pid))
+        return fast_json(
+            run_in_transaction(session(), lambda db: services.close_parcel(db, ctx, pid))
+        )
 
 
 @blp.route("/parcels/<parcel_id>/match")
