@@ -13,7 +13,12 @@ CALLS_ON_A_RETURN = [
     ("PUT", "/api/v1/returns/{id}/tracking", {"carrier": "SF", "tracking_number": "SF123456789"}),
     ("POST", "/api/v1/returns/{id}/cancel", None),
     ("POST", "/api/v1/returns/{id}/refund-confirmation", {"refund_id": "R1", "amount": 1}),
+    ("GET", "/api/v1/labels/returns/{id}.png", None),
+    ("GET", "/api/v1/labels/returns/{id}.pdf", None),
+    ("GET", "/api/v1/labels/returns/{id}.zpl", None),
 ]
+# Staff-only calls on a return: a store is refused (403) whatever the id, revealing nothing.
+STAFF_ONLY_ON_A_RETURN = {("POST", "/api/v1/labels/returns/<return_id>/print")}
 
 
 @pytest.fixture
@@ -26,6 +31,7 @@ def two_stores(client, store, make_store):
 
 def test_the_tenancy_checks_cover_every_route_on_one_return(app):
     tested = {(m, re.sub(r"\{id\}", "<return_id>", u)) for m, u, _ in CALLS_ON_A_RETURN}
+    tested |= STAFF_ONLY_ON_A_RETURN
     routes = {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
