@@ -1,9 +1,14 @@
-"""The `warehouse` command: serve, migrate, create stores and staff, load demo data."""
+"""The `warehouse` command: serve, migrate, create stores and staff, load demo data, deliver
+webhooks."""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
 import sys
+import threading
 
 import click
 from flask import current_app
@@ -36,7 +41,7 @@ def main() -> None:
 
 def register_commands(app) -> None:
     """Adds the operator commands to the app's CLI (`warehouse …`, `flask …`, test runners)."""
-    for command in (db, store, user, demo, serve):
+    for command in (db, store, user, demo, serve, deliver, events):
         app.cli.add_command(command)
 
 
@@ -200,11 +205,84 @@ def demo() -> None:
     "--workers", default=2, type=int, show_default=True, help="gunicorn worker processes."
 )
 @click.option("--threads", default=4, type=int, show_default=True, help="Threads per worker.")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not run the webhook delivery worker beside the server (run `warehouse deliver`).",
+)
 @with_appcontext
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Apply pending migrations, then serve the API with gunicorn."""
+def serve(host: str, port: int, workers: int, threads: int, no_worker: bool) -> None:
+    """Apply pending migrations, then serve the API with gunicorn, and deliver webhooks."""
     from warehouse.serve import serve_forever
 
     migrate.upgrade(_engine())
     _engine().dispose()  # workers open their own connections after the fork
-    serve_forever(host=host, port=port, workers=workers, threads=threads)
+    serve_forever(
+        host=host, port=port, workers=workers, threads=threads, delivery_worker=not no_worker
+    )
+
+
+@click.command("deliver")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option(
+    "--concurrency", default=16, type=int, show_default=True, help="Webhooks in flight at once."
+)
+@click.option(
+    "--poll-interval",
+    default=1.0,
+    type=float,
+    show_default=True,
+    help="Seconds between looks for due webhooks when there are none.",
+)
+@with_appcontext
+def deliver(once: bool, concurrency: int, poll_interval: float) -> None:
+    """Post due webhooks to stores (any number of these may run against one PostgreSQL)."""
+    from warehouse.events.sending import HttpxSender
+    from warehouse.events.worker import DeliveryWorker
+
+    sender = HttpxSender(max_connections=concurrency)
+    worker = DeliveryWorker.for_app(current_app, sender, concurrency=concurrency)
+    try:
+        if once:
+            click.echo(str(worker.run_until_idle()))
+            return
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_args: stop.set())
+        click.echo(f"delivering webhooks (pid {os.getpid()}); SIGTERM or Ctrl-C stops", err=True)
+        tally = worker.run(stop, poll_interval_s=poll_interval)
+        click.echo(f"delivery worker stopped: {tally}", err=True)
+    finally:
+        sender.close()
+
+
+@click.group()
+def events() -> None:
+    """Events to stores and their webhooks."""
+
+
+@events.command("replay")
+@click.option("--dead", "every_dead", is_flag=True, help="Replay every dead-lettered webhook.")
+@click.option("--store-id", type=click.UUID, default=None, help="With --dead: only this store's.")
+@click.argument("event_ids", nargs=-1, type=click.UUID)
+@with_appcontext
+def events_replay(every_dead: bool, store_id, event_ids) -> None:
+    """Queue dead-lettered webhooks again (EVENT_IDS, or --dead for all of them)."""
+    from warehouse.events.services import replay, replay_dead
+
+    if every_dead == bool(event_ids):
+        raise click.UsageError("Name the events to replay, or pass --dead (not both).")
+    session = current_app.extensions["warehouse.sessions"]()
+    ctx = _system_context()
+    try:
+        with transaction(session):
+            if every_dead:
+                count = replay_dead(session, ctx, store_id=store_id)
+            else:
+                count = len([replay(session, ctx, event_id) for event_id in event_ids])
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        session.close()
+    click.echo(f"replayed {count} webhook(s)")

@@ -1,15 +1,119 @@
-"""Runs the app under gunicorn, the production WSGI server, from `warehouse serve`."""
+"""Runs the app under gunicorn, the production WSGI server, from `warehouse serve`, and the
+webhook delivery worker beside it.
+
+The delivery worker is a child process of gunicorn's master (`python -m warehouse.events`,
+the same as `warehouse deliver`), not a thread in it: the master forks web workers, and
+forking a process with a busy thread in it can leave locks held in the child. The master
+starts it once it is ready, restarts it if it dies, and on shutdown tells it to stop at the
+same moment as the web workers, then waits for it to finish the posts in flight.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
+import time
+
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from warehouse.app import create_app
 
+#: The worker process: `warehouse deliver` under the same interpreter and environment.
+DELIVERY_COMMAND = (sys.executable, "-m", "warehouse.events")
+#: A delivery worker that died is started again, at most this often.
+RESTART_INTERVAL_S = 10.0
+#: How long the worker gets to finish its posts in flight (each is bounded by its timeouts).
+STOP_TIMEOUT_S = 30.0
+
+
+class DeliveryProcess:
+    """The delivery worker as a child process: started, kept alive, stopped with the server.
+
+    Only the process that started it acts on it: gunicorn's web workers are forked from the
+    master and carry a copy of this object, which must not stop the master's child.
+    """
+
+    def __init__(self, command: tuple[str, ...] = DELIVERY_COMMAND) -> None:
+        self.command = command
+        self._process: subprocess.Popen | None = None
+        self._owner_pid: int | None = None
+        self._started_at = float("-inf")
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def keep_alive(self, log: logging.Logger | None = None) -> None:
+        """Starts the worker, or starts it again if it has exited (not more than once per
+        `RESTART_INTERVAL_S`, so a worker that cannot start does not spin)."""
+        if self._owner_pid is not None and os.getpid() != self._owner_pid:
+            return
+        if self._process is not None and self._process.poll() is None:
+            return
+        if time.monotonic() - self._started_at < RESTART_INTERVAL_S:
+            return
+        if self._process is not None and log is not None:
+            log.error("webhook delivery worker exited (%s); starting it again", self._process.pid)
+        self._owner_pid = os.getpid()
+        self._started_at = time.monotonic()
+        self._process = subprocess.Popen(self.command)
+        if log is not None:
+            log.info("webhook delivery worker started (pid: %s)", self._process.pid)
+
+    def terminate(self) -> None:
+        """Asks the worker to stop (SIGTERM): it claims nothing more and finishes its posts."""
+        if self._is_ours_and_running():
+            self._process.terminate()
+
+    def wait(self) -> None:
+        """Waits for the worker to exit, killing it after `STOP_TIMEOUT_S`."""
+        if not self._is_ours_and_running():
+            return
+        try:
+            self._process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def stop(self) -> None:
+        self.terminate()
+        self.wait()
+
+    def _is_ours_and_running(self) -> bool:
+        return (
+            self._process is not None
+            and os.getpid() == self._owner_pid
+            and self._process.poll() is None
+        )
+
+
+class _Arbiter(Arbiter):
+    """gunicorn's master, also minding the delivery worker beside its web workers."""
+
+    def __init__(self, app, delivery: DeliveryProcess) -> None:
+        self.delivery = delivery
+        super().__init__(app)
+
+    def manage_workers(self):
+        # Called by the master's loop about once a second, and after every change of workers.
+        super().manage_workers()
+        self.delivery.keep_alive(self.log)
+
+    def stop(self, graceful=True):
+        self.delivery.terminate()
+        try:
+            super().stop(graceful)
+        finally:
+            self.delivery.wait()
+
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict) -> None:
+    def __init__(self, options: dict, delivery: DeliveryProcess | None) -> None:
         self.options = options
+        self.delivery = delivery
         super().__init__()
 
     def load_config(self) -> None:
@@ -20,8 +124,22 @@ class _Gunicorn(BaseApplication):
         # Each worker builds its own app after the fork: no engine is shared across processes.
         return create_app()
 
+    def run(self):
+        if self.delivery is None:
+            return super().run()
+        try:
+            _Arbiter(self, self.delivery).run()
+        except RuntimeError as exc:
+            print(f"\nError: {exc}\n", file=sys.stderr)
+            sys.exit(1)
+        finally:
+            self.delivery.stop()  # a no-op in forked web workers, and when already stopped
 
-def serve_forever(*, host: str, port: int, workers: int, threads: int) -> None:
+
+def serve_forever(
+    *, host: str, port: int, workers: int, threads: int, delivery_worker: bool = True
+) -> None:
+    """Serves until SIGTERM/SIGINT; with `delivery_worker`, webhooks are posted meanwhile."""
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -32,5 +150,6 @@ def serve_forever(*, host: str, port: int, workers: int, threads: int) -> None:
             "timeout": 30,
             "graceful_timeout": 10,
             "keepalive": 5,
-        }
+        },
+        DeliveryProcess() if delivery_worker else None,
     ).run()

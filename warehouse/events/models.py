@@ -1,12 +1,13 @@
-"""The outbox table: every event a store is told, written in the transaction that caused it."""
+"""The outbox table (every event a store is told, written in the transaction that caused it)
+and the delivery state of each event's webhook."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.db import Base, JSONType, UTCDateTime, new_id
 
@@ -27,3 +28,42 @@ class Event(Base):
     return_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     data: Mapped[dict] = mapped_column(JSONType)
+
+
+class EventDelivery(Base):
+    """The webhook delivery state of one event: due when, tried how often, claimed by whom.
+
+    Kept apart from `events` so the outbox rows stay immutable facts (the feed) while this
+    small row takes the updates. `store_id`, `return_id` and `sequence` are copied from the
+    event so the worker's claim query needs no join. A worker claims a row by writing a lease
+    (`locked_until`, `lock_token`) in a short transaction, posts with no transaction open, and
+    writes the outcome back only if its token still holds the lease.
+    """
+
+    __tablename__ = "event_deliveries"
+    __table_args__ = (
+        # The claim query's order, in full, so it stops after the first rows it can take.
+        Index("ix_event_deliveries_due", "status", "next_attempt_at", "event_id"),
+        Index("ix_event_deliveries_return", "return_id", "sequence"),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
+    return_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    #: A `warehouse.events.rules.DeliveryStatus`.
+    status: Mapped[str] = mapped_column(String(16))
+    #: Attempts since the event was queued or last replayed (the backoff counts these).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    first_attempted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_attempted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The lease of the worker posting it now; past this time another worker may take over.
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lock_token: Mapped[str | None] = mapped_column(String(32))
+
+    event: Mapped[Event] = relationship()

@@ -1,0 +1,170 @@
+"""Event use cases for people and store systems: the feed, dead letters, and replay.
+
+The feed is the store's own events in `sequence` order. Sequences are taken under a lock on
+the store row and so become visible in order: a store that pages with `after` never misses
+an event that commits later with a smaller number, and never sees one twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from warehouse.audit.services import record
+from warehouse.context import Context
+from warehouse.events.models import Event, EventDelivery
+from warehouse.events.rules import DeliveryStatus
+from warehouse.problems import Conflict, InvalidInput, NotFound
+from warehouse.stores.models import Store
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """A page of the feed; `after` is the sequence to resume from (never goes backwards)."""
+
+    items: list[Event]
+    after: int
+    has_more: bool
+
+
+def feed(
+    session: Session,
+    ctx: Context,
+    *,
+    after: dict | None,
+    limit: int,
+    store_id: uuid.UUID | None = None,
+) -> FeedPage:
+    """The caller's store's events after the cursor position, oldest first.
+
+    A store sees only its own; staff name the store they look at with `store_id`.
+    """
+    store_id = _feed_store(session, ctx, store_id)
+    position = _sequence_after(after)
+    rows = list(
+        session.scalars(
+            select(Event)
+            .where(Event.store_id == store_id, Event.sequence > position)
+            .order_by(Event.sequence)
+            .limit(limit + 1)
+        )
+    )
+    page = rows[:limit]
+    return FeedPage(
+        items=page, after=page[-1].sequence if page else position, has_more=len(rows) > limit
+    )
+
+
+def _feed_store(session: Session, ctx: Context, store_id: uuid.UUID | None) -> uuid.UUID:
+    if ctx.store_scope is not None:
+        if store_id is not None and store_id != ctx.store_scope:
+            raise NotFound("No such store.")
+        return ctx.store_scope
+    if store_id is None:
+        raise InvalidInput({"store_id": ["Staff name the store whose events they read."]})
+    if session.get(Store, store_id) is None:
+        raise NotFound("No such store.")
+    return store_id
+
+
+def _sequence_after(after: dict | None) -> int:
+    if after is None:
+        return 0
+    sequence = after.get("seq")
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
+        raise InvalidInput({"after": ["Not a cursor this API issued."]})
+    return sequence
+
+
+def dead_letters(
+    session: Session,
+    *,
+    store_id: uuid.UUID | None,
+    after: dict | None,
+    limit: int,
+) -> tuple[list[EventDelivery], dict | None]:
+    """Webhooks given up on, oldest event first, with their events; and the next position."""
+    query = (
+        select(EventDelivery)
+        .options(joinedload(EventDelivery.event))
+        .where(EventDelivery.status == DeliveryStatus.DEAD)
+        .order_by(EventDelivery.event_id)
+    )
+    if store_id is not None:
+        query = query.where(EventDelivery.store_id == store_id)
+    if after is not None:
+        try:
+            query = query.where(EventDelivery.event_id > uuid.UUID(str(after.get("id"))))
+        except ValueError:
+            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
+    rows = list(session.scalars(query.limit(limit + 1)))
+    page = rows[:limit]
+    return page, ({"id": str(page[-1].event_id)} if len(rows) > limit else None)
+
+
+def replay(session: Session, ctx: Context, event_id: uuid.UUID) -> EventDelivery:
+    """Queues a dead-lettered webhook again, now, with a fresh 24-hour retry window.
+
+    Later events of the same return, held back behind it, follow once it is delivered.
+    """
+    delivery = session.scalar(
+        select(EventDelivery)
+        .options(joinedload(EventDelivery.event))
+        .where(EventDelivery.event_id == event_id)
+        .with_for_update(of=EventDelivery)
+    )
+    if delivery is None:
+        raise NotFound("No such event.")
+    if delivery.status != DeliveryStatus.DEAD:
+        raise Conflict(
+            f"Only a dead-lettered webhook is replayed; this one is {delivery.status}.",
+            delivery_status=delivery.status,
+        )
+    _requeue(session, ctx, [delivery])
+    return delivery
+
+
+def replay_dead(session: Session, ctx: Context, *, store_id: uuid.UUID | None = None) -> int:
+    """Queues every dead-lettered webhook again (of one store, or all); answers how many."""
+    query = (
+        select(EventDelivery)
+        .where(EventDelivery.status == DeliveryStatus.DEAD)
+        .order_by(EventDelivery.event_id)
+        .with_for_update()
+    )
+    if store_id is not None:
+        query = query.where(EventDelivery.store_id == store_id)
+    deliveries = list(session.scalars(query))
+    _requeue(session, ctx, deliveries)
+    return len(deliveries)
+
+
+def _requeue(session: Session, ctx: Context, deliveries: list[EventDelivery]) -> None:
+    for delivery in deliveries:
+        before = {
+            "status": delivery.status,
+            "attempts": delivery.attempts,
+            "last_status_code": delivery.last_status_code,
+            "last_error": delivery.last_error,
+        }
+        delivery.status = DeliveryStatus.PENDING
+        delivery.attempts = 0
+        delivery.first_attempted_at = None
+        delivery.next_attempt_at = ctx.now
+        delivery.dead_at = None
+        delivery.locked_until = None
+        delivery.lock_token = None
+        record(
+            session,
+            ctx,
+            "event.replayed",
+            "event",
+            delivery.event_id,
+            store_id=delivery.store_id,
+            before=before,
+            after={"status": delivery.status},
+        )
+    session.flush()

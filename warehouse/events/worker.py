@@ -1,0 +1,273 @@
+"""The delivery worker: keeps up to `concurrency` webhooks in flight, records what happened.
+
+One thread owns the database session and does all the claiming and recording, in one short
+transaction a round (see `delivery`); a pool of threads only posts. Slots are refilled as
+posts finish (once half of them are free, to keep transactions few and large), so one slow
+store's endpoint holds one slot for at most its timeout rather than stalling a batch. Any
+number of workers may run against one database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import random
+import threading
+import time
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from warehouse.clock import Clock
+from warehouse.events import delivery
+from warehouse.events.delivery import DEFAULT_LEASE, Job
+from warehouse.events.rules import (
+    DEFAULT_POLICY,
+    DeliveryStatus,
+    Outcome,
+    RetryPolicy,
+    after_attempt,
+)
+from warehouse.events.sending import HttpxSender, Sender, SendResult, WebhookRequest
+from warehouse.events.signing import webhook_headers
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 16
+DEFAULT_POLL_INTERVAL_S = 1.0
+#: How long to wait before trying again when the database is unreachable.
+DATABASE_RETRY_S = 5.0
+#: Finished posts are recorded with the next claim, or after waiting this long at most.
+MAX_RECORD_DELAY_S = 0.2
+
+
+@dataclass
+class Tally:
+    """What a run did, for the CLI and the logs."""
+
+    delivered: int = 0
+    retrying: int = 0
+    dead: int = 0
+    feed_only: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"delivered {self.delivered}, to retry {self.retrying}, "
+            f"dead-lettered {self.dead}, feed-only {self.feed_only}"
+        )
+
+
+@dataclass(frozen=True)
+class _Posted:
+    job: Job
+    result: SendResult
+    finished_at: dt.datetime
+
+
+class DeliveryWorker:
+    """Claims due webhooks, posts them from a thread pool, and records each outcome."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        sender: Sender,
+        clock: Clock,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        lease: dt.timedelta = DEFAULT_LEASE,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        rng: random.Random | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._sessions = sessions
+        self._sender = sender
+        self._clock = clock
+        self.concurrency = concurrency
+        self._lease = lease
+        self._policy = policy
+        self._rng = rng or random.Random()
+        # Claim tokens: this worker's random id and a round counter (unique, and cheaper
+        # than drawing a UUID from the OS every round).
+        self._worker_id = uuid.uuid4().hex[:16]
+        self._rounds = itertools.count(1)
+
+    @classmethod
+    def for_app(cls, app: Flask, sender: Sender | None = None, **options) -> DeliveryWorker:
+        """A worker on the app's database and clock, posting with httpx unless told otherwise."""
+        concurrency = options.get("concurrency", DEFAULT_CONCURRENCY)
+        return cls(
+            app.extensions["warehouse.sessions"],
+            sender or HttpxSender(max_connections=concurrency),
+            app.extensions["warehouse.clock"],
+            **options,
+        )
+
+    def run_until_idle(self) -> Tally:
+        """Delivers what is due now, following each return's chain, then returns (`--once`).
+
+        Failures are rescheduled, not retried in this run: "due" means due when it started.
+        """
+        return self._work(threading.Event(), due_by=self._clock.now(), once=True)
+
+    def run(self, stop: threading.Event, poll_interval_s: float = DEFAULT_POLL_INTERVAL_S) -> Tally:
+        """Delivers until `stop` is set, then finishes the posts in flight and returns.
+
+        An unreachable database is logged and retried; the claims it could not record
+        expire and are posted again (at least once).
+        """
+        return self._work(stop, due_by=None, once=False, poll_interval_s=poll_interval_s)
+
+    def _work(
+        self,
+        stop: threading.Event,
+        *,
+        due_by: dt.datetime | None,
+        once: bool,
+        poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
+    ) -> Tally:
+        """The loop: one transaction a round records the posts that finished and claims
+        more for the free slots; then it waits for the next post to finish."""
+        tally = Tally()
+        session = self._sessions()
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
+        in_flight: set[Future[_Posted]] = set()
+        finished: list[_Posted] = []
+        finished_since = 0.0
+        try:
+            while True:
+                free = 0 if stop.is_set() else self.concurrency - len(in_flight)
+                # Claim once half the slots are free, and record finished posts then (or when
+                # they have waited long enough): fewer, larger transactions.
+                wanted = free if free and (not in_flight or free >= self.concurrency // 2) else 0
+                record_now = bool(finished) and (
+                    stop.is_set()
+                    or not in_flight
+                    or time.monotonic() - finished_since >= MAX_RECORD_DELAY_S
+                )
+                claimed = 0
+                if wanted or record_now:
+                    jobs, claimed = self._exchange(
+                        session, finished, wanted, due_by, tally, stop, tolerate=not once
+                    )
+                    finished = []
+                    in_flight.update(pool.submit(self._post, job) for job in jobs)
+                if not in_flight:
+                    if stop.is_set() or (once and claimed == 0):
+                        return tally
+                    if claimed == 0:  # nothing due: look again shortly
+                        stop.wait(poll_interval_s)
+                    continue
+                timeout = (
+                    max(0.0, finished_since + MAX_RECORD_DELAY_S - time.monotonic())
+                    if finished
+                    else None
+                )
+                done, in_flight = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+                if done and not finished:
+                    finished_since = time.monotonic()
+                finished += [future.result() for future in done]
+        finally:
+            # Only reached with posts in flight when something raised: let them finish.
+            pool.shutdown(wait=True)
+            session.close()
+
+    def _exchange(
+        self,
+        session: Session,
+        finished: list[_Posted],
+        wanted: int,
+        due_by: dt.datetime | None,
+        tally: Tally,
+        stop: threading.Event,
+        *,
+        tolerate: bool,
+    ) -> tuple[list[Job], int]:
+        """Records `finished` and claims up to `wanted` more; answers the jobs and how many
+        deliveries were taken (feed-only ones included)."""
+        outcomes = [self._outcome(item, tally) for item in finished]
+        now = self._clock.now()
+        try:
+            claimed = delivery.record_and_claim(
+                session,
+                outcomes,
+                now=now,
+                limit=wanted,
+                due_by=due_by or now,
+                lease=self._lease,
+                token=self._next_token(),
+            )
+        except OperationalError:
+            if not tolerate:
+                raise
+            log.exception(
+                "database unavailable: %d webhook outcomes not recorded (their claims expire "
+                "and they are posted again); retrying",
+                len(outcomes),
+            )
+            stop.wait(DATABASE_RETRY_S)
+            return [], 0
+        tally.feed_only += claimed.feed_only
+        return claimed.jobs, len(claimed.jobs) + claimed.feed_only
+
+    def _next_token(self) -> str:
+        return f"{self._worker_id}{next(self._rounds):x}"
+
+    def _post(self, job: Job) -> _Posted:
+        """Signs and posts one webhook (in a pool thread; touches no database)."""
+        timestamp = int(self._clock.now().timestamp())
+        try:
+            headers = webhook_headers(job.secret, str(job.event_id), timestamp, job.body)
+        except ValueError:
+            result = SendResult(None, error="the store's webhook secret is not valid base64")
+        else:
+            result = self._sender.send(WebhookRequest(job.url, job.body, headers))
+        return _Posted(job, result, self._clock.now())
+
+    def _outcome(self, item: _Posted, tally: Tally) -> tuple[Job, Outcome]:
+        """What one finished post means for its delivery; counted and logged."""
+        outcome = after_attempt(
+            attempts_before=item.job.attempts,
+            first_attempted_at=item.job.first_attempted_at,
+            status_code=item.result.status_code,
+            error=_describe(item.result),
+            now=item.finished_at,
+            policy=self._policy,
+            rng=self._rng,
+        )
+        if outcome.status == DeliveryStatus.DELIVERED:
+            tally.delivered += 1
+        elif outcome.status == DeliveryStatus.DEAD:
+            tally.dead += 1
+            log.error(
+                "webhook of event %s to %s dead-lettered after %d attempts: %s",
+                item.job.event_id,
+                item.job.url,
+                outcome.attempts,
+                outcome.last_error,
+            )
+        else:
+            tally.retrying += 1
+            log.warning(
+                "webhook of event %s to %s failed (attempt %d, next at %s): %s",
+                item.job.event_id,
+                item.job.url,
+                outcome.attempts,
+                outcome.next_attempt_at.isoformat(),
+                outcome.last_error,
+            )
+        return item.job, outcome
+
+
+def _describe(result: SendResult) -> str | None:
+    """Why an attempt failed, for the supervisor's dead-letter list."""
+    if result.error:
+        return result.error
+    if result.excerpt:
+        return f"HTTP {result.status_code}: {result.excerpt}"
+    return None
