@@ -48,10 +48,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 def _register_blueprints(rest: api.Api) -> None:
     from warehouse.auth.views import blp as auth_blp
+    from warehouse.disposition.views import blp as disposition_blp
+    from warehouse.events.views import blp as events_blp
+    from warehouse.inspection.views import blp as inspection_blp
+    from warehouse.printing.views import blp as printing_blp
     from warehouse.receiving.views import blp as receiving_blp
     from warehouse.returns.views import blp as returns_blp
 
-    for blueprint in (auth_blp, returns_blp, receiving_blp):
+    for blueprint in (
+        auth_blp,
+        returns_blp,
+        receiving_blp,
+        events_blp,
+        printing_blp,
+        inspection_blp,
+        disposition_blp,
+    ):
         rest.register_blueprint(blueprint)
 
 

@@ -32,9 +32,16 @@ class Settings:
     #: Wrong PINs in a row before a user is locked out for `lockout_minutes`.
     max_failed_logins: int = 5
     lockout_minutes: int = 5
+    #: Largest photo upload accepted (413 beyond); photos are kept in `data_dir`/photos.
+    photo_max_bytes: int = 10 * 1024 * 1024
+    #: Largest image accepted, in pixels (width × height): refuses decompression bombs.
+    photo_max_pixels: int = 50_000_000
     #: Seconds a verified API key or staff token is trusted without a database lookup
     #: (a revoked one stops working within this time); 0 looks up every request.
     credential_cache_seconds: float = 30.0
+    #: Label printers, `name=host[:port]@dpi` separated by commas, such as
+    #: `dock1=10.0.0.21:9100@203,qc1=10.0.0.22:9100@300`; read by `warehouse.printing.printers`.
+    printers: str = ""
 
     @property
     def resolved_database_url(self) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.auth.services import create_user
 from warehouse.context import Actor, Context
+from warehouse.inspection.demo import load_demo_inspection
 from warehouse.returns.services import create_return, register_tracking
 from warehouse.stores.models import Store
 from warehouse.stores.services import create_store
@@ -146,4 +147,5 @@ def load_demo(session: Session, ctx: Context) -> DemoData | None:
             carrier, number = spec["tracking"]
             register_tracking(session, store_ctx, ret.id, carrier=carrier, tracking_number=number)
         demo.rma_numbers.append(ret.rma_number)
+    load_demo_inspection(session, ctx)
     return demo

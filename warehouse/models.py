@@ -3,7 +3,16 @@
 from warehouse.audit.models import AuditEntry
 from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.db import Base
-from warehouse.events.models import Event
+from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
+from warehouse.events.models import Event, EventDelivery
+from warehouse.inspection.models import (
+    Checklist,
+    ChecklistVersion,
+    DeductionPolicy,
+    Inspection,
+    Photo,
+    UnitStatus,
+)
 from warehouse.receiving.models import (
     Parcel,
     ParcelReturn,
@@ -17,11 +26,20 @@ from warehouse.stores.models import Store, StoreApiKey
 __all__ = [
     "AuditEntry",
     "Base",
+    "Bin",
+    "Checklist",
+    "ChecklistVersion",
+    "DeductionPolicy",
+    "Disposition",
     "Event",
+    "EventDelivery",
     "IdempotencyKey",
+    "Inspection",
     "Parcel",
     "ParcelReturn",
+    "Photo",
     "ReceivingException",
+    "Refurbishment",
     "Return",
     "ReturnIdentifier",
     "ReturnLine",
@@ -31,4 +49,6 @@ __all__ = [
     "Store",
     "StoreApiKey",
     "Unit",
+    "UnitLocation",
+    "UnitStatus",
 ]

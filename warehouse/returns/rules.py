@@ -83,6 +83,16 @@ def status_after_receipt(status: ReturnStatus, reception: str) -> ReturnStatus:
     return status
 
 
+def status_after_inspection(status: ReturnStatus, *, all_units_inspected: bool) -> ReturnStatus:
+    """The inspection of the last unit of a received return makes it inspected. A return not
+    fully received keeps its status (more may come), and so does one already further along
+    (an express refund requested at check-in: the inspection is then a finding, not a step),
+    or one finished (the unit is still on the floor and must be graded and routed)."""
+    if status == ReturnStatus.RECEIVED and all_units_inspected:
+        return ReturnStatus.INSPECTED
+    return status
+
+
 def identifier_key(text: str) -> str:
     """The form in which identifiers are stored and looked up: upper case, no spaces or dashes.
 

@@ -1,0 +1,1 @@
+"""Disposition: bins, restock / refurbish / scrap and more routes, overrides, refurbishment."""

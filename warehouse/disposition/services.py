@@ -1,0 +1,392 @@
+"""Disposition use cases: route an inspected unit (restock into a bin, refurbish, scrap, …),
+move a restocked unit between bins, and work refurbishment orders to completion.
+
+Every change locks the unit first (`find_unit(for_update=True)`), checks the move against
+the unit's state (`warehouse.inspection.lifecycle`), and is audited; each disposition,
+including a refurbishment's completion, tells the store (`unit.disposed`) in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse.audit.services import record
+from warehouse.auth.roles import Permission, may
+from warehouse.context import Context
+from warehouse.disposition import bins, rules
+from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
+from warehouse.events.outbox import append_event
+from warehouse.events.types import EventType
+from warehouse.inspection.lifecycle import ROUTE_MOVE, Move, Route
+from warehouse.inspection.models import Inspection, UnitStatus
+from warehouse.inspection.rules import CONDITION, Grade
+from warehouse.inspection.units import (
+    find_unit,
+    find_unit_for_change,
+    next_state,
+    state_of,
+    status_of,
+)
+from warehouse.problems import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.receiving.models import Unit
+from warehouse.returns.models import Return, ReturnLine
+
+MAX_NOTES = 200
+
+
+def dispose(
+    session: Session,
+    ctx: Context,
+    lpn: str,
+    *,
+    decision: Route,
+    bin_code: str | None = None,
+    reason: str | None = None,
+    note: str | None = None,
+) -> dict:
+    """Sends an inspected unit on its way. The recommended route needs no more than a scan
+    (and a bin to restock into); any other is a supervisor's override, with a reason."""
+    unit, status = find_unit_for_change(session, ctx, lpn)
+    after = next_state(status, ROUTE_MOVE[decision])
+    inspection = session.get_one(Inspection, status.inspection_id)
+    recommended = Route(inspection.recommended_disposition)
+    try:
+        judgement = rules.judge(
+            decision,
+            recommended=recommended,
+            no_resale=inspection.no_resale,
+            supervisor=may(ctx.actor.role or "", Permission.SUPERVISE),
+            reason=reason,
+            has_bin=bool(bin_code),
+        )
+    except rules.NeverResold as refused:
+        raise Conflict(str(refused), unit_state=status.state) from None
+    except rules.SupervisorNeeded as refused:
+        raise Forbidden(str(refused)) from None
+    except rules.DecisionInvalid as invalid:
+        raise InvalidInput(invalid.errors) from None
+    bin_ = bins.bin_for_restock(session, bin_code) if decision == Route.RESTOCK else None
+    reason = (reason or "").strip() or None
+
+    disposition = Disposition(
+        unit_id=unit.id,
+        inspection_id=inspection.id,
+        return_id=unit.return_id,
+        store_id=unit.store_id,
+        decision=decision.value,
+        recommended=recommended.value,
+        override=judgement.override,
+        reason=reason,
+        note=note,
+        bin_id=bin_.id if bin_ else None,
+        decided_by=ctx.actor.label[:64],
+        terminal_id=ctx.terminal_id,
+        created_at=ctx.now,
+    )
+    session.add(disposition)
+    session.flush()
+    before = {"state": status.state}
+    _set_state(status, ctx, after.value)
+    refurbishment = None
+    if bin_ is not None:
+        _place(session, ctx, unit, bin_)
+    if decision == Route.REFURBISH:
+        refurbishment = Refurbishment(
+            unit_id=unit.id,
+            disposition_id=disposition.id,
+            return_id=unit.return_id,
+            store_id=unit.store_id,
+            status="open",
+            notes=[],
+            opened_at=ctx.now,
+            opened_by=ctx.actor.label[:64],
+        )
+        session.add(refurbishment)
+        session.flush()
+    record(
+        session,
+        ctx,
+        "unit.disposed",
+        "unit",
+        unit.lpn,
+        store_id=unit.store_id,
+        before=before,
+        after={
+            "state": status.state,
+            "decision": decision.value,
+            "recommended": recommended.value,
+            "override": judgement.override,
+            "reason": reason,
+            "bin": bin_.code if bin_ else None,
+        },
+    )
+    _tell_store(
+        session,
+        ctx,
+        unit,
+        decision=decision.value,
+        grade=status.grade,
+        via="inspection",
+        recommended=recommended.value,
+        override=judgement.override,
+        reason=reason,
+        disposition_id=disposition.id,
+    )
+    return disposition_view(session, unit, status, disposition, refurbishment, bin_)
+
+
+def _set_state(status: UnitStatus, ctx: Context, state: str) -> None:
+    status.state = state
+    status.updated_at = ctx.now
+    status.updated_by = ctx.actor.label[:64]
+
+
+def _place(session: Session, ctx: Context, unit: Unit, bin_: Bin) -> None:
+    location = session.get(UnitLocation, unit.id)
+    if location is None:
+        location = UnitLocation(unit_id=unit.id)
+        session.add(location)
+    location.bin_id = bin_.id
+    location.placed_at = ctx.now
+    location.placed_by = ctx.actor.label[:64]
+
+
+def _tell_store(session: Session, ctx: Context, unit: Unit, **data) -> None:
+    """`unit.disposed` for the unit's store, with what the store needs to know of it."""
+    if unit.return_id is None:
+        return
+    ret = session.get_one(Return, unit.return_id)
+    line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    grade = data.get("grade")
+    append_event(
+        session,
+        ctx,
+        ret,
+        EventType.UNIT_DISPOSED,
+        lpn=unit.lpn,
+        line_id=line.line_id if line is not None else None,
+        sku=unit.sku,
+        condition=CONDITION[Grade(grade)] if grade else None,
+        **{k: str(v) if isinstance(v, uuid.UUID) else v for k, v in data.items()},
+    )
+
+
+def move_unit(session: Session, ctx: Context, lpn: str, *, bin_code: str) -> dict:
+    """Moves a restocked unit to another bin (scanned)."""
+    unit, status = find_unit_for_change(session, ctx, lpn)
+    next_state(status, Move.MOVE_BIN)
+    bin_ = bins.bin_for_restock(session, bin_code)
+    location = session.get(UnitLocation, unit.id)
+    previous = session.get(Bin, location.bin_id) if location is not None else None
+    if previous is None or previous.id != bin_.id:
+        _place(session, ctx, unit, bin_)
+        record(
+            session,
+            ctx,
+            "unit.moved",
+            "unit",
+            unit.lpn,
+            store_id=unit.store_id,
+            before={"bin": previous.code if previous else None},
+            after={"bin": bin_.code},
+        )
+    return unit_disposition(session, ctx, unit.lpn)
+
+
+# --- refurbishment ---------------------------------------------------------------------------
+
+
+def list_refurbishments(
+    session: Session, *, status: str | None, limit: int, after: dict | None
+) -> tuple[list[Refurbishment], dict | None]:
+    """Work orders, oldest first (the one waiting longest is done first)."""
+    query = select(Refurbishment).order_by(Refurbishment.id)
+    if status is not None:
+        query = query.where(Refurbishment.status == status)
+    if after is not None:
+        try:
+            query = query.where(Refurbishment.id > uuid.UUID(str(after.get("id"))))
+        except ValueError:
+            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
+    rows = list(session.scalars(query.limit(limit + 1)))
+    page = rows[:limit]
+    return page, ({"id": str(page[-1].id)} if len(rows) > limit else None)
+
+
+def get_refurbishment(
+    session: Session, refurbishment_id: uuid.UUID, *, for_update: bool = False
+) -> Refurbishment:
+    query = select(Refurbishment).where(Refurbishment.id == refurbishment_id)
+    if for_update:
+        query = query.with_for_update()
+    found = session.scalar(query)
+    if found is None:
+        raise NotFound("No such refurbishment order.")
+    return found
+
+
+def add_note(
+    session: Session, ctx: Context, refurbishment_id: uuid.UUID, text: str
+) -> Refurbishment:
+    """Adds a technician's note to an open work order."""
+    order = get_refurbishment(session, refurbishment_id, for_update=True)
+    if order.status != "open":
+        raise Conflict("The work order is done; it takes no more notes.")
+    if len(order.notes) >= MAX_NOTES:
+        raise Conflict(f"The work order has {MAX_NOTES} notes, the most it may have.")
+    order.notes = [*order.notes, _note(ctx, text)]
+    return order
+
+
+def _note(ctx: Context, text: str) -> dict:
+    return {"at": ctx.now.isoformat(), "by": ctx.actor.label, "text": text}
+
+
+def complete_refurbishment(
+    session: Session,
+    ctx: Context,
+    lpn: str,
+    *,
+    outcome: rules.RefurbishOutcome,
+    notes: str | None = None,
+    bin_code: str | None = None,
+    reason: str | None = None,
+) -> dict:
+    """Ends a unit's refurbishment: back to stock as grade B (open box) into a bin, or scrap."""
+    unit, status = find_unit_for_change(session, ctx, lpn)
+    move = (
+        Move.REFURBISHED_RESTOCK
+        if outcome == rules.RefurbishOutcome.RESTOCK
+        else Move.REFURBISHED_SCRAP
+    )
+    after = next_state(status, move)
+    order = session.scalar(
+        select(Refurbishment).where(Refurbishment.unit_id == unit.id).with_for_update()
+    )
+    try:
+        scrap_reason = rules.judge_refurbishment(outcome, reason=reason, has_bin=bool(bin_code))
+    except rules.DecisionInvalid as invalid:
+        raise InvalidInput(invalid.errors) from None
+    bin_ = bins.bin_for_restock(session, bin_code) if bin_code else None
+
+    before = {"state": status.state, "grade": status.grade}
+    _set_state(status, ctx, after.value)
+    if outcome == rules.RefurbishOutcome.RESTOCK:
+        status.grade = rules.REFURBISHED_GRADE
+        _place(session, ctx, unit, bin_)
+    order.status = "done"
+    order.outcome = outcome.value
+    order.scrap_reason = scrap_reason.value if scrap_reason else None
+    order.bin_id = bin_.id if bin_ else None
+    order.completed_at = ctx.now
+    order.completed_by = ctx.actor.label[:64]
+    if notes:
+        order.notes = [*order.notes, _note(ctx, notes)]
+    record(
+        session,
+        ctx,
+        "unit.refurbished",
+        "unit",
+        unit.lpn,
+        store_id=unit.store_id,
+        before=before,
+        after={
+            "state": status.state,
+            "grade": status.grade,
+            "outcome": outcome.value,
+            "scrap_reason": order.scrap_reason,
+            "bin": bin_.code if bin_ else None,
+        },
+    )
+    _tell_store(
+        session,
+        ctx,
+        unit,
+        decision=outcome.value,
+        grade=status.grade,
+        via="refurbishment",
+        reason=order.scrap_reason,
+        refurbishment_id=order.id,
+    )
+    return refurbishment_view(session, order, unit=unit, status=status)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def unit_disposition(session: Session, ctx: Context, lpn: str) -> dict:
+    """Where a unit stands: its state, grade, bin, disposition and work order."""
+    unit = find_unit(session, ctx, lpn)
+    status = status_of(session, unit)
+    disposition = session.scalar(select(Disposition).where(Disposition.unit_id == unit.id))
+    order = session.scalar(select(Refurbishment).where(Refurbishment.unit_id == unit.id))
+    location = session.get(UnitLocation, unit.id)
+    bin_ = session.get(Bin, location.bin_id) if location is not None else None
+    return disposition_view(session, unit, status, disposition, order, bin_)
+
+
+def disposition_view(
+    session: Session,
+    unit: Unit,
+    status: UnitStatus | None,
+    disposition: Disposition | None,
+    order: Refurbishment | None,
+    bin_: Bin | None,
+) -> dict:
+    return {
+        "lpn": unit.lpn,
+        "state": state_of(status).value,
+        "grade": status.grade if status else None,
+        "condition": CONDITION[Grade(status.grade)] if status and status.grade else None,
+        "bin": bin_.code if bin_ else None,
+        "disposition": _disposition_brief(disposition) if disposition else None,
+        "refurbishment": refurbishment_view(session, order, unit=unit, status=status)
+        if order
+        else None,
+    }
+
+
+def _disposition_brief(disposition: Disposition) -> dict:
+    return {
+        "id": str(disposition.id),
+        "decision": disposition.decision,
+        "recommended": disposition.recommended,
+        "override": disposition.override,
+        "reason": disposition.reason,
+        "note": disposition.note,
+        "inspection_id": str(disposition.inspection_id),
+        "decided_by": disposition.decided_by,
+        "decided_at": disposition.created_at.isoformat(),
+    }
+
+
+def refurbishment_view(
+    session: Session,
+    order: Refurbishment,
+    *,
+    unit: Unit | None = None,
+    status: UnitStatus | None = None,
+) -> dict:
+    unit = unit or session.get_one(Unit, order.unit_id)
+    status = status or session.get(UnitStatus, order.unit_id)
+    bin_ = session.get(Bin, order.bin_id) if order.bin_id else None
+    return {
+        "id": str(order.id),
+        "lpn": unit.lpn,
+        "sku": unit.sku,
+        "status": order.status,
+        "unit_state": state_of(status).value,
+        "grade": status.grade if status else None,
+        "notes": order.notes,
+        "opened_at": order.opened_at.isoformat(),
+        "opened_by": order.opened_by,
+        "outcome": order.outcome,
+        "scrap_reason": order.scrap_reason,
+        "bin": bin_.code if bin_ else None,
+        "completed_at": order.completed_at.isoformat() if order.completed_at else None,
+        "completed_by": order.completed_by,
+    }

@@ -1,0 +1,201 @@
+"""HTTP endpoints for bins (supervisors register them), dispositions and moves (the floor),
+and the refurbishment queue."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from warehouse.api import (
+    PageQuerySchema,
+    context,
+    decode_cursor,
+    encode_cursor,
+    parse_id,
+    problem_response,
+    session,
+)
+from warehouse.auth.guard import requires
+from warehouse.auth.roles import Permission
+from warehouse.db import run_in_transaction, transaction
+from warehouse.disposition import bins, services
+from warehouse.disposition.schemas import (
+    BinContentsSchema,
+    BinInSchema,
+    BinPageSchema,
+    BinSchema,
+    DispositionInSchema,
+    MoveInSchema,
+    NoteInSchema,
+    RefurbishCompleteInSchema,
+    RefurbishmentPageSchema,
+    RefurbishmentSchema,
+    RefurbishQuerySchema,
+    UnitDispositionSchema,
+)
+
+blp = Blueprint(
+    "disposition",
+    __name__,
+    url_prefix="/api/v1",
+    description="Disposition: bins, restock / refurbish / scrap, refurbishment orders.",
+)
+
+
+# --- bins ------------------------------------------------------------------------------------
+
+
+@blp.route("/bins")
+class Bins(MethodView):
+    @requires(Permission.VIEW)
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, BinPageSchema)
+    def get(self, query):
+        """Registered bins by code, with how many units each holds."""
+        page, position = bins.list_bins(
+            session(), limit=query["limit"], after=decode_cursor(query["cursor"])
+        )
+        return {
+            "items": [bins.bin_view(b, n) for b, n in page],
+            "next_cursor": encode_cursor(position) if position else None,
+        }
+
+    @requires(Permission.SUPERVISE)
+    @blp.arguments(BinInSchema)
+    @blp.response(201, BinSchema)
+    @problem_response(blp, 409, "The bin is registered already.")
+    def post(self, data):
+        """Register a bin: answers its full code, check character appended, for its label."""
+        ctx = context()
+        bin_ = run_in_transaction(
+            session(),
+            lambda db: bins.register_bin(
+                db, ctx, name=data["code"], description=data["description"]
+            ),
+        )
+        return bins.bin_view(bin_, 0)
+
+
+@blp.route("/bins/<code>")
+class BinByCode(MethodView):
+    @requires(Permission.VIEW)
+    @blp.response(200, BinContentsSchema)
+    @problem_response(blp, 422, "Not a bin code (wrong check character).")
+    def get(self, code):
+        """A bin by its (scanned) code, with the units in it."""
+        db = session()
+        return bins.bin_contents(db, bins.find_bin(db, code))
+
+
+# --- dispositions ----------------------------------------------------------------------------
+
+
+@blp.route("/units/<lpn>/disposition")
+class UnitDisposition(MethodView):
+    @requires(Permission.VIEW, store=True)
+    @blp.response(200, UnitDispositionSchema)
+    def get(self, lpn):
+        """Where a unit stands: state, grade, bin, disposition and refurbishment."""
+        return services.unit_disposition(session(), context(), lpn)
+
+    @requires(Permission.DISPOSE)
+    @blp.arguments(DispositionInSchema)
+    @blp.response(201, UnitDispositionSchema)
+    @problem_response(blp, 403, "Another route than the recommended one needs a supervisor.")
+    @problem_response(blp, 409, "Not inspected, disposed of already, or never to be resold.")
+    def post(self, data, lpn):
+        """Route an inspected unit: restock (into a bin), refurbish, scrap, …"""
+        db = session()
+        with transaction(db):
+            return services.dispose(
+                db,
+                context(),
+                lpn,
+                decision=data["decision"],
+                bin_code=data["bin"],
+                reason=data["reason"],
+                note=data["note"],
+            )
+
+
+@blp.route("/units/<lpn>/move")
+class MoveUnit(MethodView):
+    @requires(Permission.DISPOSE)
+    @blp.arguments(MoveInSchema)
+    @blp.response(200, UnitDispositionSchema)
+    @problem_response(blp, 409, "The unit is not restocked (in no bin).")
+    def post(self, data, lpn):
+        """Move a restocked unit into another bin (scanned)."""
+        db = session()
+        with transaction(db):
+            return services.move_unit(db, context(), lpn, bin_code=data["bin"])
+
+
+# --- refurbishment ---------------------------------------------------------------------------
+
+
+@blp.route("/refurbishments")
+class Refurbishments(MethodView):
+    @requires(Permission.VIEW)
+    @blp.arguments(RefurbishQuerySchema, location="query")
+    @blp.response(200, RefurbishmentPageSchema)
+    def get(self, query):
+        """The refurbishment queue, oldest first; `?status=open` (default), done or all."""
+        db = session()
+        page, position = services.list_refurbishments(
+            db,
+            status=None if query["status"] == "all" else query["status"],
+            limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
+        )
+        return {
+            "items": [services.refurbishment_view(db, order) for order in page],
+            "next_cursor": encode_cursor(position) if position else None,
+        }
+
+
+@blp.route("/refurbishments/<refurbishment_id>")
+class RefurbishmentById(MethodView):
+    @requires(Permission.VIEW)
+    @blp.response(200, RefurbishmentSchema)
+    def get(self, refurbishment_id):
+        """One work order with its notes."""
+        db = session()
+        rid = parse_id(refurbishment_id, "refurbishment order")
+        return services.refurbishment_view(db, services.get_refurbishment(db, rid))
+
+
+@blp.route("/refurbishments/<refurbishment_id>/notes")
+class RefurbishmentNotes(MethodView):
+    @requires(Permission.DISPOSE)
+    @blp.arguments(NoteInSchema)
+    @blp.response(201, RefurbishmentSchema)
+    @problem_response(blp, 409, "The work order is done.")
+    def post(self, data, refurbishment_id):
+        """Add a note to an open work order."""
+        rid = parse_id(refurbishment_id, "refurbishment order")
+        db = session()
+        with transaction(db):
+            order = services.add_note(db, context(), rid, data["text"])
+            return services.refurbishment_view(db, order)
+
+
+@blp.route("/units/<lpn>/refurbish/complete")
+class CompleteRefurbishment(MethodView):
+    @requires(Permission.DISPOSE)
+    @blp.arguments(RefurbishCompleteInSchema)
+    @blp.response(200, RefurbishmentSchema)
+    @problem_response(blp, 409, "The unit is not in refurbishment.")
+    def post(self, data, lpn):
+        """Finish a refurbishment: restock as grade B (open box) into a bin, or scrap."""
+        db = session()
+        with transaction(db):
+            return services.complete_refurbishment(
+                db,
+                context(),
+                lpn,
+                outcome=data["outcome"],
+                notes=data["notes"],
+                bin_code=data["bin"],
+                reason=data["reason"],
+            )

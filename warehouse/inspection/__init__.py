@@ -1,0 +1,1 @@
+"""Inspection: versioned checklists per category, photos, grading, liability and deductions."""

@@ -1,0 +1,448 @@
+"""Inspection use cases: inspect (and re-inspect) a unit, read inspections, and each store's
+deduction policy.
+
+An inspection locks the unit and then its return, so that of two inspectors finishing the
+last two units of one return at the same moment exactly one moves the return to
+`inspected` and tells the store (`return.inspected`), in the same transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warehouse.audit.services import record
+from warehouse.auth.roles import Permission, may
+from warehouse.context import Context
+from warehouse.db import new_id
+from warehouse.events.models import Event
+from warehouse.events.outbox import append_event
+from warehouse.events.types import EventType
+from warehouse.inspection import checklists, photos, rules
+from warehouse.inspection.lifecycle import Move, UnitState
+from warehouse.inspection.models import (
+    Checklist,
+    ChecklistVersion,
+    DeductionPolicy,
+    Inspection,
+    UnitStatus,
+)
+from warehouse.inspection.units import find_unit, find_unit_for_change, next_state, state_of
+from warehouse.problems import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.receiving.models import Unit
+from warehouse.returns import rules as return_rules
+from warehouse.returns.models import Return, ReturnLine
+from warehouse.stores.models import Store
+
+DEFAULT_MAX_DEDUCTION_PERCENT = 100
+#: Units of a return that must be inspected before it is: all but extras (not on the return).
+NOT_COUNTED = ("extra",)
+
+
+# --- inspecting ------------------------------------------------------------------------------
+
+
+def inspect_unit(
+    session: Session,
+    ctx: Context,
+    lpn: str,
+    *,
+    answers: dict,
+    checklist_id: uuid.UUID | None = None,
+    version: int | None = None,
+    photo_ids: list[str] | None = None,
+    notes: str | None = None,
+) -> dict:
+    """Fills a checklist for a unit and records what it concludes; the unit becomes
+    inspected. A unit inspected already is re-inspected only by a supervisor: a new row,
+    the first kept. The last unit of a received return moves it to `inspected`. Answers the
+    inspection as the API shows it."""
+    unit, status = find_unit_for_change(session, ctx, lpn)
+    reinspection = state_of(status) == UnitState.INSPECTED
+    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
+        raise Forbidden("The unit is inspected already; only a supervisor may re-inspect it.")
+    after = next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
+    if unit.return_id is None:
+        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    ret, line = session.execute(
+        select(Return, ReturnLine)
+        .outerjoin(ReturnLine, ReturnLine.id == unit.return_line_id)
+        .where(Return.id == unit.return_id)
+        .with_for_update(of=Return)
+    ).one()
+
+    version_row = _checklist_for(session, line, checklist_id, version)
+    template = rules.build_template(version_row.items)
+    try:
+        checked = rules.check_answers(template, answers)
+    except rules.AnswersInvalid as invalid:
+        raise InvalidInput(invalid.errors) from None
+    all_photos = _checked_photos(session, unit, template, checked, photo_ids or [])
+    assessment = _assess(session, template, checked, unit, ret, line)
+    if assessment.deduction.amount > 0 and not all_photos:
+        raise InvalidInput(
+            {"photo_ids": ["A deduction needs evidence: attach a photo of the damage."]}
+        )
+
+    sequence = 1
+    if reinspection:
+        latest = select(func.max(Inspection.sequence)).where(Inspection.unit_id == unit.id)
+        sequence += session.scalar(latest) or 0
+    inspection = Inspection(
+        id=new_id(),
+        unit_id=unit.id,
+        sequence=sequence,
+        return_id=ret.id,
+        store_id=unit.store_id,
+        checklist_version_id=version_row.id,
+        answers=checked,
+        findings=[f.to_dict() for f in assessment.findings],
+        photo_ids=all_photos,
+        grade=str(assessment.grade),
+        buyer_fault=assessment.buyer_fault,
+        liability=str(assessment.liability),
+        recommended_disposition=str(assessment.recommended_disposition),
+        deduction_amount=assessment.deduction.amount,
+        deduction_percent=assessment.deduction.percent,
+        deduction_reason=assessment.deduction.reason[:500],
+        currency=assessment.deduction.currency,
+        reject=assessment.reject,
+        reject_reason=str(assessment.reject_reason) if assessment.reject_reason else None,
+        no_resale=assessment.no_resale,
+        notes=notes,
+        inspected_by=ctx.actor.label[:64],
+        terminal_id=ctx.terminal_id,
+        created_at=ctx.now,
+    )
+    session.add(inspection)
+    before = {"state": state_of(status).value, "grade": status.grade if status else None}
+    if status is None:
+        status = UnitStatus(unit_id=unit.id, return_id=unit.return_id, store_id=unit.store_id)
+        session.add(status)
+    status.state = after.value
+    status.grade = inspection.grade
+    status.inspection_id = inspection.id
+    status.updated_at = ctx.now
+    status.updated_by = ctx.actor.label[:64]
+    session.flush()
+    record(
+        session,
+        ctx,
+        "unit.reinspected" if reinspection else "unit.inspected",
+        "unit",
+        unit.lpn,
+        store_id=unit.store_id,
+        before=before,
+        after={
+            "state": after.value,
+            "inspection_id": str(inspection.id),
+            "checklist": f"{version_row.category} v{version_row.version}",
+            "grade": inspection.grade,
+            "liability": inspection.liability,
+            "recommended_disposition": inspection.recommended_disposition,
+            "deduction": inspection.deduction_amount,
+            "reject": inspection.reject,
+        },
+    )
+    _settle_return(session, ctx, ret, reinspection=reinspection)
+    return inspection_view(session, inspection, unit=unit, version=version_row, status=status)
+
+
+def _assess(
+    session: Session,
+    template: rules.Template,
+    answers: dict,
+    unit: Unit,
+    ret: Return,
+    line: ReturnLine | None,
+) -> rules.Assessment:
+    facts = rules.UnitFacts(
+        reason=ret.reason,
+        reception_status=unit.reception_status,
+        unit_price=line.unit_price if line is not None else None,
+        currency=ret.currency,
+    )
+    assessment = rules.assess(template, answers, facts)
+    if assessment.deduction.percent > 0:
+        # Only a unit that would be deducted needs the store's cap (most are not).
+        limit = deduction_limit(session, ret.store_id)
+        if limit < assessment.deduction.percent:
+            facts = dataclasses.replace(facts, max_deduction_percent=limit)
+            assessment = rules.assess(template, answers, facts)
+    return assessment
+
+
+def _checklist_for(
+    session: Session, line: ReturnLine | None, checklist_id: uuid.UUID | None, version: int | None
+) -> ChecklistVersion:
+    """The checklist asked for, else the unit's category's (or the default one), at its
+    current version; a terminal that says which version it showed gets a 409 if it is stale."""
+    if checklist_id is not None:
+        checklist = session.get(Checklist, checklist_id)
+        if checklist is None:
+            raise InvalidInput({"checklist_id": ["No such checklist."]})
+        current = checklists.get_checklist(session, checklist_id)
+    else:
+        category = line.category if line is not None else checklists.DEFAULT_CATEGORY
+        found = checklists.checklist_for_category(session, category)
+        if found is None:
+            raise Conflict(
+                f"No checklist for {category!r} and no default checklist: a supervisor "
+                "creates one with POST /checklists."
+            )
+        current = found
+    if version is not None and version != current.version:
+        raise Conflict(
+            f"The checklist is at version {current.version} now, not {version}: reload it.",
+            current_version=current.version,
+        )
+    return current
+
+
+def _checked_photos(
+    session: Session,
+    unit: Unit,
+    template: rules.Template,
+    answers: dict,
+    photo_ids: list[str],
+) -> list[str]:
+    """Every photo the inspection refers to, each checked to be a photo of this unit."""
+    by_item = {
+        item.key: answers[item.key]
+        for item in template.items
+        if item.type == rules.ItemType.PHOTO and item.key in answers
+    }
+    wanted = list(dict.fromkeys([*rules.photo_ids_in(template, answers), *photo_ids]))
+    known = photos.photos_of_unit(session, unit.id, wanted)
+    errors: dict[str, list[str]] = {}
+    for key, ids in by_item.items():
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            errors[f"answers.{key}"] = [f"Not a photo of this unit: {', '.join(unknown)}."]
+    unknown = [i for i in photo_ids if i not in known]
+    if unknown:
+        errors["photo_ids"] = [f"Not a photo of this unit: {', '.join(unknown)}."]
+    if errors:
+        raise InvalidInput(errors)
+    return wanted
+
+
+def _settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: bool) -> None:
+    """Moves the return to inspected when its last unit is, and tells the store."""
+    uninspected = session.scalar(
+        select(func.count())
+        .select_from(Unit)
+        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
+        .where(
+            Unit.return_id == ret.id,
+            Unit.reception_status.not_in(NOT_COUNTED),
+            UnitStatus.unit_id.is_(None),
+        )
+    )
+    all_inspected = uninspected == 0
+    fully_received = ret.reception_status == "received"
+    reported_before = (
+        all_inspected
+        and fully_received
+        and session.scalar(
+            select(Event.id)
+            .where(Event.return_id == ret.id, Event.type == str(EventType.RETURN_INSPECTED))
+            .limit(1)
+        )
+        is not None
+    )
+    before = ret.status
+    after = return_rules.status_after_inspection(
+        return_rules.ReturnStatus(ret.status), all_units_inspected=all_inspected
+    )
+    if after != before:
+        ret.status = after.value
+        ret.updated_at = ctx.now
+        record(
+            session,
+            ctx,
+            "return.inspected",
+            "return",
+            ret.id,
+            store_id=ret.store_id,
+            before={"status": before},
+            after={"status": ret.status},
+        )
+    if rules.report_return_inspected(
+        all_units_inspected=all_inspected,
+        fully_received=fully_received,
+        reported_before=reported_before,
+        reinspection=reinspection,
+    ):
+        append_event(
+            session, ctx, ret, EventType.RETURN_INSPECTED, **inspected_event_data(session, ret)
+        )
+
+
+def inspected_event_data(session: Session, ret: Return) -> dict:
+    """`return.inspected` data: each unit's latest inspection with its findings and photos."""
+    rows = session.execute(
+        select(Unit, Inspection, ReturnLine)
+        .join(UnitStatus, UnitStatus.unit_id == Unit.id)
+        .join(Inspection, Inspection.id == UnitStatus.inspection_id)
+        .outerjoin(ReturnLine, ReturnLine.id == Unit.return_line_id)
+        .where(Unit.return_id == ret.id, Unit.reception_status.not_in(NOT_COUNTED))
+        .order_by(Unit.created_at, Unit.lpn)
+    ).all()
+    units = []
+    for unit, inspection, line in rows:
+        version = session.get(ChecklistVersion, inspection.checklist_version_id)
+        units.append(
+            {
+                "lpn": unit.lpn,
+                "line_id": line.line_id if line is not None else None,
+                "sku": unit.sku,
+                "reception_status": unit.reception_status,
+                **_outcome(inspection),
+                "findings": inspection.findings,
+                "photos": [photos.photo_urls(i) for i in inspection.photo_ids],
+                "inspection_id": str(inspection.id),
+                "checklist": {"id": str(version.checklist_id), "version": version.version},
+                "inspected_at": inspection.created_at.isoformat(),
+            }
+        )
+    return {
+        "units": units,
+        "deduction_total": sum(u["deduction"]["amount"] for u in units),
+        "currency": ret.currency,
+        "reject": any(u["reject"] for u in units),
+    }
+
+
+def _outcome(inspection: Inspection) -> dict:
+    return {
+        "grade": inspection.grade,
+        "condition": rules.CONDITION[rules.Grade(inspection.grade)],
+        "buyer_fault": inspection.buyer_fault,
+        "liability": inspection.liability,
+        "recommended_disposition": inspection.recommended_disposition,
+        "deduction": {
+            "amount": inspection.deduction_amount,
+            "currency": inspection.currency,
+            "percent": inspection.deduction_percent,
+            "reason": inspection.deduction_reason,
+        },
+        "reject": inspection.reject,
+        "reject_reason": inspection.reject_reason,
+        "no_resale": inspection.no_resale,
+    }
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def inspection_view(
+    session: Session,
+    inspection: Inspection,
+    *,
+    unit: Unit | None = None,
+    version: ChecklistVersion | None = None,
+    status: UnitStatus | None = None,
+) -> dict:
+    """An inspection as the API answers it (pass what is loaded already to spare queries)."""
+    version = version or session.get_one(ChecklistVersion, inspection.checklist_version_id)
+    unit = unit or session.get_one(Unit, inspection.unit_id)
+    status = status or session.get(UnitStatus, inspection.unit_id)
+    return {
+        "id": str(inspection.id),
+        "lpn": unit.lpn,
+        "sequence": inspection.sequence,
+        "current": status is not None and status.inspection_id == inspection.id,
+        **_outcome(inspection),
+        "findings": inspection.findings,
+        "answers": inspection.answers,
+        "photos": [photos.photo_urls(i) for i in inspection.photo_ids],
+        "checklist": {
+            "id": str(version.checklist_id),
+            "version": version.version,
+            "name": version.name,
+            "category": version.category,
+        },
+        "notes": inspection.notes,
+        "inspected_by": inspection.inspected_by,
+        "inspected_at": inspection.created_at.isoformat(),
+        "unit_state": status.state if status is not None else UnitState.RECEIVED.value,
+    }
+
+
+def get_inspection(session: Session, ctx: Context, inspection_id: uuid.UUID) -> Inspection:
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or (
+        ctx.store_scope is not None and inspection.store_id != ctx.store_scope
+    ):
+        raise NotFound("No such inspection.")
+    return inspection
+
+
+def unit_inspections(
+    session: Session, ctx: Context, lpn: str, *, limit: int, after: dict | None
+) -> tuple[list[Inspection], dict | None]:
+    """A unit's inspections, first one first (a re-inspection never hides the first)."""
+    unit = find_unit(session, ctx, lpn)
+    query = select(Inspection).where(Inspection.unit_id == unit.id).order_by(Inspection.sequence)
+    if after is not None:
+        if not isinstance(after.get("seq"), int):
+            raise InvalidInput({"cursor": ["Not a cursor this API issued."]})
+        query = query.where(Inspection.sequence > after["seq"])
+    rows = list(session.scalars(query.limit(limit + 1)))
+    page = rows[:limit]
+    return page, ({"seq": page[-1].sequence} if len(rows) > limit else None)
+
+
+# --- deduction policy ------------------------------------------------------------------------
+
+
+def deduction_limit(session: Session, store_id: uuid.UUID) -> int:
+    """The largest deduction the store allows, as a percentage of a unit's price."""
+    limit = session.scalar(
+        select(DeductionPolicy.max_percent).where(DeductionPolicy.store_id == store_id)
+    )
+    return DEFAULT_MAX_DEDUCTION_PERCENT if limit is None else limit
+
+
+def _policy_store(session: Session, ctx: Context, store_id: uuid.UUID) -> Store:
+    if ctx.store_scope is not None and store_id != ctx.store_scope:
+        raise NotFound("No such store.")
+    store = session.get(Store, store_id)
+    if store is None:
+        raise NotFound("No such store.")
+    return store
+
+
+def get_deduction_policy(session: Session, ctx: Context, store_id: uuid.UUID) -> dict:
+    store = _policy_store(session, ctx, store_id)
+    return {"store_id": str(store.id), "max_percent": deduction_limit(session, store.id)}
+
+
+def set_deduction_policy(
+    session: Session, ctx: Context, store_id: uuid.UUID, *, max_percent: int
+) -> dict:
+    """Sets how much of a unit's price the store may deduct at most (0 turns deductions off)."""
+    store = _policy_store(session, ctx, store_id)
+    policy = session.get(DeductionPolicy, store.id, with_for_update=True)
+    before = {"max_percent": policy.max_percent if policy else DEFAULT_MAX_DEDUCTION_PERCENT}
+    if policy is None:
+        policy = DeductionPolicy(store_id=store.id)
+        session.add(policy)
+    policy.max_percent = max_percent
+    policy.updated_at = ctx.now
+    policy.updated_by = ctx.actor.label[:64]
+    record(
+        session,
+        ctx,
+        "store.deduction_policy_set",
+        "store",
+        store.id,
+        store_id=store.id,
+        before=before,
+        after={"max_percent": max_percent},
+    )
+    return {"store_id": str(store.id), "max_percent": max_percent}

@@ -1,0 +1,63 @@
+"""Finding a unit by its (scanned) LPN, and reading and moving its state after check-in."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import scanners
+from warehouse.context import Context
+from warehouse.inspection.lifecycle import Move, MoveRefused, UnitState, state_after
+from warehouse.inspection.models import UnitStatus
+from warehouse.problems import Conflict, NotFound
+from warehouse.receiving.models import Unit
+
+
+def find_unit(session: Session, ctx: Context, lpn: str, *, for_update: bool = False) -> Unit:
+    """The unit with this LPN (as typed or scanned); another store's unit is not found.
+
+    `for_update` locks the unit's row: every change to a unit after check-in takes this lock
+    first, so two terminals acting on one unit take turns.
+    """
+    value = scanners.parse(lpn).value.upper()
+    query = select(Unit).where(Unit.lpn == value)
+    if for_update:
+        query = query.with_for_update()
+    unit = session.scalar(query)
+    if unit is None or (ctx.store_scope is not None and unit.store_id != ctx.store_scope):
+        raise NotFound("No unit with that LPN.")
+    return unit
+
+
+def find_unit_for_change(
+    session: Session, ctx: Context, lpn: str
+) -> tuple[Unit, UnitStatus | None]:
+    """The unit (locked, as `find_unit(for_update=True)`) and its state row, in one query."""
+    value = scanners.parse(lpn).value.upper()
+    row = session.execute(
+        select(Unit, UnitStatus)
+        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
+        .where(Unit.lpn == value)
+        .with_for_update(of=Unit)
+    ).first()
+    if row is None or (ctx.store_scope is not None and row[0].store_id != ctx.store_scope):
+        raise NotFound("No unit with that LPN.")
+    return row[0], row[1]
+
+
+def status_of(session: Session, unit: Unit) -> UnitStatus | None:
+    """The unit's state row (None while it is only received)."""
+    return session.get(UnitStatus, unit.id)
+
+
+def state_of(status: UnitStatus | None) -> UnitState:
+    return UnitState(status.state) if status is not None else UnitState.RECEIVED
+
+
+def next_state(status: UnitStatus | None, move: Move) -> UnitState:
+    """The state `move` leads to, or a 409 naming the unit's current state."""
+    current = state_of(status)
+    try:
+        return state_after(current, move)
+    except MoveRefused as refused:
+        raise Conflict(str(refused), unit_state=str(current)) from None
