@@ -11,6 +11,8 @@ codes Zebra defines for them, and other field data is hex-escaped after ^FH.
 
 from __future__ import annotations
 
+import functools
+
 from PIL import Image, ImageOps
 
 from labels import code128, qr, text
@@ -54,7 +56,10 @@ def graphic_field(image: Image.Image) -> str:
     return f"^GFA,{len(data)},{len(data)},{row_bytes},{data.hex().upper()}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _text(element: Text, face: FontFace) -> str:
+    """The ^GF bitmap of one text element. Cached: a dock prints the same SKUs, titles and
+    grade lines all day, and drawing the text is nearly all the time a ZPL label takes."""
     image = text.render(element, face)
     bbox = _ink(image).getbbox()
     if bbox is None:
