@@ -236,20 +236,28 @@ def serve(host: str, port: int, workers: int, threads: int, no_worker: bool) -> 
 )
 @with_appcontext
 def deliver(once: bool, concurrency: int, poll_interval: float) -> None:
-    """Post due webhooks to stores (any number of these may run against one PostgreSQL)."""
+    """Post due webhooks to stores and flag passed decision deadlines (any number of these
+    may run against one PostgreSQL)."""
     from warehouse.events.sending import HttpxSender
     from warehouse.events.worker import DeliveryWorker
 
     sender = HttpxSender(max_connections=concurrency)
     worker = DeliveryWorker.for_app(current_app, sender, concurrency=concurrency)
+    from warehouse.returns import deadlines
+
     try:
         if once:
             click.echo(str(worker.run_until_idle()))
+            click.echo(f"deadlines passed: {deadlines.sweep(current_app)}")
             return
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_args: stop.set())
+        app = current_app._get_current_object()
+        threading.Thread(
+            target=deadlines.watch, args=(app, stop), name="deadlines", daemon=True
+        ).start()
         click.echo(f"delivering webhooks (pid {os.getpid()}); SIGTERM or Ctrl-C stops", err=True)
         tally = worker.run(stop, poll_interval_s=poll_interval)
         click.echo(f"delivery worker stopped: {tally}", err=True)

@@ -20,6 +20,7 @@ from warehouse.receiving.models import (
     Scan,
     Unit,
 )
+from warehouse.refunds.models import Refund, RefundUnit
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
 from warehouse.stores.models import Store, StoreApiKey
 
@@ -39,6 +40,8 @@ __all__ = [
     "ParcelReturn",
     "Photo",
     "ReceivingException",
+    "Refund",
+    "RefundUnit",
     "Refurbishment",
     "Return",
     "ReturnIdentifier",

@@ -263,7 +263,8 @@ def test_the_return_is_inspected_and_the_store_told_when_its_last_unit_is(floor)
 
     floor.inspected(second, **stained(floor, second))
     after = floor.client.get(f"/api/v1/returns/{ret['id']}", headers=floor.store).json
-    assert after["status"] == "inspected"
+    # Inspected, and in the same transaction decided: the refund is requested.
+    assert after["status"] == "refund_requested"
     [event] = floor.events("return.inspected")
     assert event.data["return_id"] == ret["id"]
     assert event.data["external_id"] == ret["external_id"]

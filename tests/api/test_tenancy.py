@@ -13,12 +13,29 @@ CALLS_ON_A_RETURN = [
     ("PUT", "/api/v1/returns/{id}/tracking", {"carrier": "SF", "tracking_number": "SF123456789"}),
     ("POST", "/api/v1/returns/{id}/cancel", None),
     ("POST", "/api/v1/returns/{id}/refund-confirmation", {"refund_id": "R1", "amount": 1}),
+    ("POST", "/api/v1/returns/{id}/refund-failure", {"reason": "account closed"}),
     ("GET", "/api/v1/labels/returns/{id}.png", None),
     ("GET", "/api/v1/labels/returns/{id}.pdf", None),
     ("GET", "/api/v1/labels/returns/{id}.zpl", None),
 ]
 # Staff-only calls on a return: a store is refused (403) whatever the id, revealing nothing.
-STAFF_ONLY_ON_A_RETURN = {("POST", "/api/v1/labels/returns/<return_id>/print")}
+STAFF_ONLY_ON_A_RETURN = {
+    ("POST", "/api/v1/labels/returns/<return_id>/print"),
+    ("POST", "/api/v1/returns/<return_id>/refund-retry"),
+    ("POST", "/api/v1/returns/<return_id>/decision"),
+}
+
+
+@pytest.mark.parametrize(("method", "url"), sorted(STAFF_ONLY_ON_A_RETURN))
+def test_a_store_is_refused_staff_only_calls_on_its_own_return(client, two_stores, method, url):
+    key_a, _, ret_a = two_stores
+    response = client.open(
+        url.replace("<return_id>", ret_a["id"]),
+        method=method,
+        json={"decision": "refund", "reason": "x", "printer": "p"},
+        headers=bearer(key_a),
+    )
+    assert response.status_code == 403
 
 
 @pytest.fixture

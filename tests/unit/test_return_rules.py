@@ -9,7 +9,6 @@ from warehouse.returns.rules import (
     TransitionRefused,
     identifier_key,
     status_after_cancel,
-    status_after_refund_confirmation,
     status_after_tracking,
 )
 
@@ -43,13 +42,6 @@ def test_tracking_moves_only_a_waiting_return_in_transit():
 def test_tracking_cannot_change_on_a_finished_return(status):
     with pytest.raises(TransitionRefused):
         status_after_tracking(status)
-
-
-def test_only_a_requested_refund_can_be_confirmed():
-    assert status_after_refund_confirmation(S.REFUND_REQUESTED) == S.CLOSED
-    for status in set(S) - {S.REFUND_REQUESTED}:
-        with pytest.raises(TransitionRefused):
-            status_after_refund_confirmation(status)
 
 
 def test_identifiers_match_whatever_spacing_dashes_or_case_the_buyer_typed():

@@ -14,3 +14,5 @@ class EventType(StrEnum):
     UNIT_DISPOSED = "unit.disposed"
     RETURN_CLOSED = "return.closed"
     RETURN_CANCELLED = "return.cancelled"
+    #: A received return's decision deadline passed with no decision (platforms auto-refund).
+    RETURN_DEADLINE_PASSED = "return.deadline_passed"

@@ -147,7 +147,7 @@ def inspect_unit(
             "reject": inspection.reject,
         },
     )
-    _settle_return(session, ctx, ret, reinspection=reinspection)
+    settle_return(session, ctx, ret, reinspection=reinspection)
     return inspection_view(session, inspection, unit=unit, version=version_row, status=status)
 
 
@@ -230,7 +230,7 @@ def _checked_photos(
     return wanted
 
 
-def _settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: bool) -> None:
+def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: bool) -> None:
     """Moves the return to inspected when its last unit is, and tells the store."""
     uninspected = session.scalar(
         select(func.count())
@@ -280,6 +280,11 @@ def _settle_return(session: Session, ctx: Context, ret: Return, *, reinspection:
         append_event(
             session, ctx, ret, EventType.RETURN_INSPECTED, **inspected_event_data(session, ret)
         )
+        if not reported_before:
+            # The first full report decides the refund, in the same transaction.
+            from warehouse.refunds.services import decide_after_inspection
+
+            decide_after_inspection(session, ctx, ret)
 
 
 def inspected_event_data(session: Session, ret: Return) -> dict:

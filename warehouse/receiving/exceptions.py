@@ -238,7 +238,61 @@ def resolve(
             exception.note = note
             return exception
     _resolve(session, ctx, exception, str(ACTIONS[action]), note)
+    _consequences(session, ctx, exception, action, note)
     return exception
+
+
+def _consequences(session, ctx: Context, exception: ReceivingException, action: str, note: str):
+    """What a resolution means for the return beyond the queue.
+
+    Rejecting an empty parcel rejects its return (the store is told, with the evidence);
+    accepting a shortage lets the return go on with what arrived: once no shortage is left
+    open it counts as received, and its inspection (if done) decides the refund.
+    """
+    if exception.return_id is None:
+        return
+    from warehouse.returns.models import Return
+
+    ret = session.get(Return, exception.return_id, with_for_update=True)
+    if action == "reject" and exception.kind == ExceptionKind.EMPTY_PARCEL:
+        from warehouse.refunds.services import reject
+
+        if ret.status not in ("rejected", "closed", "cancelled"):
+            reject(
+                session,
+                ctx,
+                ret,
+                findings={
+                    "findings": [{"reason": "empty_parcel", "note": note, **exception.details}]
+                },
+            )
+    elif action == "accept" and exception.kind == ExceptionKind.SHORT:
+        still_short = session.scalar(
+            select(ReceivingException.id)
+            .where(
+                ReceivingException.return_id == ret.id,
+                ReceivingException.kind == ExceptionKind.SHORT,
+                ReceivingException.status.in_(OPEN_STATES),
+            )
+            .limit(1)
+        )
+        if still_short is None and ret.status == "partially_received":
+            from warehouse.inspection.services import settle_return
+
+            before = {"status": ret.status, "reception_status": ret.reception_status}
+            ret.status = ret.reception_status = "received"
+            ret.updated_at = ctx.now
+            record(
+                session,
+                ctx,
+                "return.shortage_accepted",
+                "return",
+                ret.id,
+                store_id=ret.store_id,
+                before=before,
+                after={"status": ret.status, "note": note},
+            )
+            settle_return(session, ctx, ret, reinspection=False)
 
 
 def for_unit(session: Session, unit_id: uuid.UUID) -> list[ReceivingException]:

@@ -28,6 +28,8 @@ class ExceptionKind(StrEnum):
     SERIAL_MISMATCH = "serial_mismatch"
     EMPTY_PARCEL = "empty_parcel"
     TRANSIT_DAMAGE = "transit_damage"
+    #: Inspection found fault with a unit an express refund had already paid for.
+    FINDING_AFTER_REFUND = "finding_after_refund"
 
 
 #: The exception an item outcome raises, if any.

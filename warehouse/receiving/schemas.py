@@ -103,6 +103,9 @@ class ParcelReturnSchema(ma.Schema):
     order_id = ma.fields.String()
     status = ma.fields.String()
     reception_status = ma.fields.String()
+    refund_status = ma.fields.String(
+        metadata={"description": "requested at this scan for an express refund"}
+    )
 
 
 class ParcelSchema(ma.Schema):

@@ -58,6 +58,8 @@ class RefundLine:
     amount: int
     deduction: int
     deduction_reason: str | None
+    #: The unit behind each slot, once units exist (after inspection), else empty.
+    unit_ids: tuple[uuid.UUID, ...] = ()
 
     @property
     def quantity(self) -> int:
@@ -168,6 +170,7 @@ def after_inspection(
                 amount,
                 deduction,
                 "; ".join(reasons) or None,
+                tuple(f.unit_id for f in units),
             )
         )
     kind = Kind.EXCHANGE if exchange else Kind.REFUND

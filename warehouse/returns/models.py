@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.db import Base, JSONType, UTCDateTime, new_id
 
+if TYPE_CHECKING:
+    from warehouse.refunds.models import Refund
+
 
 class Return(Base):
     """One approved return request from one store."""
@@ -27,6 +31,8 @@ class Return(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "external_id"),
         Index("ix_returns_store_status", "store_id", "status", "id"),
+        Index("ix_returns_store_buyer", "store_id", "buyer_id", "created_at"),
+        Index("ix_returns_due", "due_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -52,6 +58,10 @@ class Return(Base):
     reception_status: Mapped[str] = mapped_column(
         String(24), default="awaiting", server_default="awaiting"
     )
+    #: none · requested · confirmed · failed: the refund's own state, beside `status`.
+    refund_status: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    #: Set once the decision deadline passed undecided (the store was told).
+    deadline_passed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -65,6 +75,10 @@ class Return(Base):
 
     lines: Mapped[list[ReturnLine]] = relationship(
         back_populates="return_", order_by="ReturnLine.position", cascade="all, delete-orphan"
+    )
+    #: What the store was asked to refund or exchange (loaded only when read).
+    refund_requests: Mapped[list[Refund]] = relationship(
+        "Refund", order_by="Refund.requested_at", viewonly=True
     )
 
     @property

@@ -66,13 +66,6 @@ def status_after_cancel(status: ReturnStatus) -> ReturnStatus:
     return ReturnStatus.CANCELLED
 
 
-def status_after_refund_confirmation(status: ReturnStatus) -> ReturnStatus:
-    """The store's confirmation that it refunded closes a return whose refund was requested."""
-    if status != ReturnStatus.REFUND_REQUESTED:
-        raise TransitionRefused(f"the return is {status}: no refund has been requested")
-    return ReturnStatus.CLOSED
-
-
 def status_after_receipt(status: ReturnStatus, reception: str) -> ReturnStatus:
     """A closed parcel moves a return that was waiting (or partly in) to its reception status;
     a return already further along (inspected, refund requested …) keeps its status."""

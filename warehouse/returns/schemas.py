@@ -101,6 +101,27 @@ class RefundConfirmationSchema(ma.Schema):
     amount = Money(required=True, metadata={"example": 9900})
 
 
+class RefundFailureSchema(ma.Schema):
+    reason = Text(
+        max=500, required=True, metadata={"example": "支付宝账户异常 / payee account closed"}
+    )
+
+
+class DecisionOverrideSchema(ma.Schema):
+    decision = ma.fields.String(
+        required=True, validate=ma.validate.OneOf(["refund"]), metadata={"example": "refund"}
+    )
+    reason = Text(max=500, required=True, metadata={"example": "买家提供了购买凭证 / proof shown"})
+
+
+class DeadlineQuerySchema(PageQuerySchema):
+    within_hours = ma.fields.Integer(
+        load_default=12,
+        validate=ma.validate.Range(min=0, max=24 * 30),
+        metadata={"description": "Returns due within this many hours, and those past due."},
+    )
+
+
 class ReturnQuerySchema(PageQuerySchema):
     status = ma.fields.Enum(ReturnStatus, by_value=True, load_default=None)
     external_id = Text(max=64, load_default=None)
@@ -118,7 +139,24 @@ class ReturnLineSchema(ma.Schema):
     serial_numbers = ma.fields.List(ma.fields.String())
 
 
+class RefundRequestSchema(ma.Schema):
+    id = ma.fields.UUID()
+    kind = ma.fields.String(metadata={"enum": ["refund", "exchange"]})
+    mode = ma.fields.String(metadata={"enum": ["express", "after_inspection"]})
+    status = ma.fields.String(metadata={"enum": ["requested", "confirmed", "failed"]})
+    amount = ma.fields.Integer()
+    currency = ma.fields.String()
+    lines = ma.fields.List(ma.fields.Dict())
+    requested_at = UTCDateTime()
+    confirmed_at = UTCDateTime(allow_none=True)
+    failure_reason = ma.fields.String(allow_none=True)
+    retries = ma.fields.Integer()
+
+
 class RefundStateSchema(ma.Schema):
+    status = ma.fields.String(
+        attribute="refund_status", metadata={"enum": ["none", "requested", "confirmed", "failed"]}
+    )
     refund_id = ma.fields.String(allow_none=True)
     amount = ma.fields.Integer(attribute="refund_amount", allow_none=True)
     confirmed_at = UTCDateTime(attribute="refund_confirmed_at", allow_none=True)
@@ -143,12 +181,17 @@ class ReturnSchema(ma.Schema):
     metadata = ma.fields.Dict(attribute="store_metadata")
     lines = ma.fields.List(ma.fields.Nested(ReturnLineSchema))
     refund = ma.fields.Function(lambda r: RefundStateSchema().dump(r))
+    refund_requests = ma.fields.Method("_refund_requests")
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
     received_at = UTCDateTime(allow_none=True)
     due_at = UTCDateTime(allow_none=True)
+    deadline_passed_at = UTCDateTime(allow_none=True)
     cancelled_at = UTCDateTime(allow_none=True)
     closed_at = UTCDateTime(allow_none=True)
+
+    def _refund_requests(self, ret) -> list:
+        return RefundRequestSchema(many=True).dump(getattr(ret, "refund_requests", []))
 
     def _buyer(self, ret) -> dict:
         return {"id": ret.buyer_id, "name": ret.buyer_name, "phone": ret.buyer_phone}

@@ -7,12 +7,13 @@ leaves the commit to `transaction()` in the caller.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from scanners import codes
@@ -194,6 +195,77 @@ def list_returns(
     return page, ({"id": str(page[-1].id)} if more else None)
 
 
+#: Statuses in which the store still owes a decision on a received return.
+AWAITING_DECISION = (
+    ReturnStatus.PARTIALLY_RECEIVED,
+    ReturnStatus.RECEIVED,
+    ReturnStatus.INSPECTED,
+)
+
+
+def list_due(
+    session: Session, ctx: Context, *, within_hours: int, limit: int, after: dict | None
+) -> tuple[list[Return], dict | None]:
+    """Received, undecided returns due within `within_hours` (or past due), soonest first."""
+    horizon = ctx.now + dt.timedelta(hours=within_hours)
+    query = (
+        select(Return)
+        .options(selectinload(Return.lines))
+        .where(
+            Return.due_at.is_not(None),
+            Return.due_at <= horizon,
+            Return.status.in_([str(s) for s in AWAITING_DECISION]),
+        )
+        .order_by(Return.due_at, Return.id)
+    )
+    if ctx.store_scope is not None:
+        query = query.where(Return.store_id == ctx.store_scope)
+    if after is not None:
+        try:
+            due = dt.datetime.fromisoformat(str(after["due_at"]))
+            last = uuid.UUID(str(after["id"]))
+        except (KeyError, ValueError):
+            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
+        query = query.where(or_(Return.due_at > due, and_(Return.due_at == due, Return.id > last)))
+    rows = list(session.scalars(query.limit(limit + 1)))
+    page = rows[:limit]
+    more = len(rows) > limit
+    return page, ({"due_at": page[-1].due_at.isoformat(), "id": str(page[-1].id)} if more else None)
+
+
+def flag_passed_deadlines(session: Session, ctx: Context, *, batch: int = 200) -> int:
+    """Tells each store, once, of its received returns whose decision deadline has passed
+    (platforms auto-refund then); answers how many were flagged."""
+    due = list(
+        session.scalars(
+            select(Return)
+            .where(
+                Return.due_at <= ctx.now,
+                Return.deadline_passed_at.is_(None),
+                Return.status.in_([str(s) for s in AWAITING_DECISION]),
+            )
+            .order_by(Return.due_at)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for ret in due:
+        ret.deadline_passed_at = ctx.now
+        append_event(
+            session, ctx, ret, EventType.RETURN_DEADLINE_PASSED, due_at=ret.due_at.isoformat()
+        )
+        record(
+            session,
+            ctx,
+            "return.deadline_passed",
+            "return",
+            ret.id,
+            store_id=ret.store_id,
+            after={"due_at": ret.due_at.isoformat()},
+        )
+    return len(due)
+
+
 def register_tracking(
     session: Session,
     ctx: Context,
@@ -252,33 +324,52 @@ def confirm_refund(
     session: Session, ctx: Context, return_id: uuid.UUID, *, refund_id: str, amount: int
 ) -> Return:
     """The store has refunded the buyer: records its refund and closes the return."""
+    from warehouse.refunds import services as refunds
+
     ret = _load(session, return_id, ctx.store_scope, for_update=True)
-    before = {"status": ret.status}
-    ret.status = _transition(rules.status_after_refund_confirmation, ret.status)
-    if ret.refund_amount is not None and amount > ret.refund_amount:
-        raise InvalidInput({"amount": [f"More than the {ret.refund_amount} requested."]})
-    ret.refund_id = refund_id
-    ret.refund_amount = amount
-    ret.refund_confirmed_at = ret.closed_at = ret.updated_at = ctx.now
-    append_event(
-        session,
-        ctx,
-        ret,
-        EventType.RETURN_CLOSED,
-        refund_id=refund_id,
-        amount=amount,
-        currency=ret.currency,
-    )
+    return refunds.confirm(session, ctx, ret, store_refund_id=refund_id, amount=amount)
+
+
+def report_refund_failure(session: Session, ctx: Context, return_id: uuid.UUID, *, reason: str):
+    """The store could not refund; the refund waits for a retry."""
+    from warehouse.refunds import services as refunds
+
+    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    return refunds.report_failure(session, ctx, ret, reason=reason)
+
+
+def retry_refund(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
+    """A supervisor sends a failed refund request to the store again."""
+    from warehouse.refunds import services as refunds
+
+    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    refunds.retry(session, ctx, ret)
+    return ret
+
+
+def override_decision(
+    session: Session, ctx: Context, return_id: uuid.UUID, *, decision: str, reason: str
+) -> Return:
+    """A supervisor overrides the inspection's verdict: refund despite rejection flags."""
+    from warehouse.refunds import services as refunds
+
+    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    if ret.status not in (ReturnStatus.INSPECTED, ReturnStatus.REJECTED):
+        raise Conflict(
+            f"The return is {ret.status}: only an inspected or rejected return is overridden.",
+            return_status=ret.status,
+        )
     record(
         session,
         ctx,
-        "return.refund_confirmed",
+        "return.decision_overridden",
         "return",
         ret.id,
         store_id=ret.store_id,
-        before=before,
-        after={"status": ret.status, "refund_id": refund_id, "amount": amount},
+        before={"status": ret.status},
+        after={"decision": decision, "reason": reason},
     )
+    refunds.decide_after_inspection(session, ctx, ret, override_rejections=True)
     return ret
 
 

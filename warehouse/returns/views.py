@@ -19,7 +19,10 @@ from warehouse.auth.roles import Permission
 from warehouse.db import transaction
 from warehouse.returns import services
 from warehouse.returns.schemas import (
+    DeadlineQuerySchema,
+    DecisionOverrideSchema,
     RefundConfirmationSchema,
+    RefundFailureSchema,
     ReturnCreateSchema,
     ReturnPageSchema,
     ReturnQuerySchema,
@@ -124,3 +127,60 @@ class RefundConfirmation(MethodView):
         db = session()
         with transaction(db):
             return services.confirm_refund(db, context(), parse_id(return_id, "return"), **data)
+
+
+@blp.route("/<return_id>/refund-failure")
+class RefundFailure(MethodView):
+    @requires(store=True)
+    @blp.arguments(RefundFailureSchema)
+    @blp.response(200, ReturnSchema)
+    @problem_response(blp, 409, "No refund is waiting for the store.")
+    def post(self, data, return_id):
+        """The store could not refund: the request waits for a retry."""
+        db = session()
+        with transaction(db):
+            return services.report_refund_failure(
+                db, context(), parse_id(return_id, "return"), **data
+            )
+
+
+@blp.route("/<return_id>/refund-retry")
+class RefundRetry(MethodView):
+    @requires(Permission.SUPERVISE)
+    @blp.response(200, ReturnSchema)
+    @problem_response(blp, 409, "No failed refund to retry.")
+    def post(self, return_id):
+        """Send a refund request the store reported as failed again (a supervisor)."""
+        db = session()
+        with transaction(db):
+            return services.retry_refund(db, context(), parse_id(return_id, "return"))
+
+
+@blp.route("/<return_id>/decision")
+class DecisionOverride(MethodView):
+    @requires(Permission.SUPERVISE)
+    @blp.arguments(DecisionOverrideSchema)
+    @blp.response(200, ReturnSchema)
+    @problem_response(blp, 409, "The return is not inspected or rejected.")
+    def post(self, data, return_id):
+        """Override the inspection's rejection and refund (a supervisor, with a reason)."""
+        db = session()
+        with transaction(db):
+            return services.override_decision(db, context(), parse_id(return_id, "return"), **data)
+
+
+@blp.route("/deadlines")
+class Deadlines(MethodView):
+    @requires(Permission.VIEW, store=True)
+    @blp.arguments(DeadlineQuerySchema, location="query")
+    @blp.response(200, ReturnPageSchema)
+    def get(self, query):
+        """Received returns still undecided, soonest due first: past due, then near it."""
+        page, position = services.list_due(
+            session(),
+            context(),
+            within_hours=query["within_hours"],
+            limit=query["limit"],
+            after=decode_cursor(query["cursor"]),
+        )
+        return {"items": page, "next_cursor": encode_cursor(position) if position else None}
