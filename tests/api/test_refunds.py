@@ -277,3 +277,15 @@ def test_a_store_sees_its_refund_state_but_not_another_stores(floor, make_store)
         headers=bearer(other_key),
     )
     assert failure.status_code == 404
+
+
+def test_a_units_page_shows_its_inspections_and_where_it_stands(floor):
+    ret = floor.create_return([line(sku="TEE", gtin=None)])
+    [lpn] = floor.receive(ret, ["TEE"])
+    floor.inspected(lpn)
+    unit = floor.client.get(f"/api/v1/units/{lpn}", headers=floor.store).json
+    assert [i["grade"] for i in unit["inspections"]] == ["A"]
+    assert unit["disposition"]["state"] == "inspected"
+    assert unit["disposition"]["grade"] == "A"
+    actions = [h["action"] for h in unit["history"]]
+    assert actions[0] == "unit.received"

@@ -188,4 +188,6 @@ class UnitSchema(UnitBriefSchema):
     title = ma.fields.String(allow_none=True)
     category = ma.fields.String(allow_none=True)
     exceptions = ma.fields.List(ma.fields.Nested(ExceptionSchema))
+    inspections = ma.fields.List(ma.fields.Dict(), metadata={"description": "First first."})
+    disposition = ma.fields.Dict(metadata={"description": "State, grade, bin and route now."})
     history = ma.fields.List(ma.fields.Dict())

@@ -637,6 +637,8 @@ def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
         "title": line.title if line else None,
         "category": line.category if line else None,
         "exceptions": [queue.exception_brief(e) for e in queue.for_unit(session, unit.id)],
+        "inspections": _inspections_of(session, unit),
+        "disposition": unit_disposition(session, ctx, unit.lpn),
         "history": [
             {
                 "at": h.at.isoformat(),
@@ -648,6 +650,24 @@ def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
             for h in history
         ],
     }
+
+
+def _inspections_of(session: Session, unit: Unit) -> list[dict]:
+    """Every inspection of the unit, first first (a re-inspection never hides the first)."""
+    from warehouse.inspection.models import Inspection
+    from warehouse.inspection.services import inspection_view
+
+    rows = session.scalars(
+        select(Inspection).where(Inspection.unit_id == unit.id).order_by(Inspection.sequence)
+    )
+    return [inspection_view(session, inspection, unit=unit) for inspection in rows]
+
+
+def unit_disposition(session: Session, ctx: Context, lpn: str) -> dict:
+    """Where the unit stands now: state, grade, bin, route (from disposition)."""
+    from warehouse.disposition.services import unit_disposition as where
+
+    return where(session, ctx, lpn)
 
 
 def parcel_view(
