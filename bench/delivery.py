@@ -1,6 +1,7 @@
-"""Webhook deliveries per second: the delivery worker posting to a store endpoint on 127.0.0.1.
+"""Webhook deliveries per second: the delivery worker posting to a store endpoint on 127.0.0.1;
+and the time to drain a backlog queued while a store's endpoint was down.
 
-Run: .venv/bin/python bench/delivery.py [events] [--concurrency N]
+Run: .venv/bin/python bench/delivery.py [events] [--backlog N] [--concurrency N]
 On SQLite (a temporary file) by default; set WAREHOUSE_BENCH_DATABASE_URL to a scratch
 PostgreSQL database (`postgresql+psycopg://…`) to measure there too: it is migrated and
 filled, and every webhook due in it is posted.
@@ -9,6 +10,11 @@ The receiver runs in its own process (so it does not share the worker's interpre
 answers 204 over keep-alive connections and checks every signature. Events come five per
 return, so per-return ordering is in play: a return's next event is posted only after the
 previous one was acknowledged. The count is bounded and the script stops by itself.
+
+The backlog run is an outage: a second store's `--backlog` events (10,000) are queued while
+its endpoint refuses connections, the worker tries and fails the first of each return, then
+the endpoint comes up and every retry is made due; the figure is the time until all of them
+are delivered.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import multiprocessing
 import os
 import sys
@@ -29,6 +36,7 @@ from pathlib import Path
 # The repository before bench/, so that `warehouse` is the package in this checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import warehouse.models  # noqa: F401 - every mapped class, so relationships resolve
 from warehouse import migrate
 from warehouse.clock import SystemClock
 from warehouse.config import Settings
@@ -52,9 +60,9 @@ CHAIN = [
 ]
 
 
-def receive(secret: str, port_out, counts) -> None:
-    """The store's endpoint (in a child process): verify, count, answer 204."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
+def receive(secrets: list[str], port_out, counts) -> None:
+    """The stores' endpoint (in a child process): verify, count, answer 204."""
+    keys = [base64.b64decode(secret.removeprefix("whsec_")) for secret in secrets]
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -62,8 +70,12 @@ def receive(secret: str, port_out, counts) -> None:
         def do_POST(self):
             body = self.rfile.read(int(self.headers["content-length"]))
             signed = f"{self.headers['webhook-id']}.{self.headers['webhook-timestamp']}.".encode()
-            mac = hmac.new(key, signed + body, hashlib.sha256).digest()
-            good = self.headers["webhook-signature"] == "v1," + base64.b64encode(mac).decode()
+            good = any(
+                self.headers["webhook-signature"]
+                == "v1,"
+                + base64.b64encode(hmac.new(key, signed + body, hashlib.sha256).digest()).decode()
+                for key in keys
+            )
             with counts.get_lock():
                 counts[0 if good else 1] += 1
             self.send_response(204)
@@ -82,13 +94,13 @@ def receive(secret: str, port_out, counts) -> None:
     server.serve_forever()
 
 
-def fill(sessions, url: str, events: int) -> str:
+def fill(sessions, url: str, events: int, name: str = "bench store") -> str:
     """A store posting to `url`, and `events` events about its returns; answers its secret."""
     now = dt.datetime.now(dt.UTC)
     system = Context(actor=SYSTEM, now=now)
     session = sessions()
     with transaction(session):
-        store = create_store(session, system, name="bench store", webhook_url=url).store
+        store = create_store(session, system, name=name, webhook_url=url).store
         as_store = Context(
             actor=Actor(kind="store", id=store.id, label=store.name, store_id=store.id), now=now
         )
@@ -119,8 +131,11 @@ def fill(sessions, url: str, events: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("events", nargs="?", type=int, default=3000)
+    parser.add_argument("--backlog", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    # The outage's thousands of failed attempts are expected: keep the figures readable.
+    logging.getLogger("warehouse").setLevel(logging.ERROR)
 
     url = os.environ.get("WAREHOUSE_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,35 +146,56 @@ def main() -> None:
         migrate.upgrade(engine)
         sessions = make_session_factory(engine)
 
-        # The receiver is told the secret after the store exists: start it on a pipe.
+        # The outage: the backlog store's endpoint refuses connections (port 1) while its
+        # events are queued and first tried; its retries are then parked until it is back.
+        down = "http://127.0.0.1:1/down"
+        backlog_secret = fill(sessions, down, args.backlog, name="backlog store")
+        sender = HttpxSender(max_connections=args.concurrency)
+        worker = DeliveryWorker(sessions, sender, SystemClock(), concurrency=args.concurrency)
+        outage = worker.run_until_idle()
+        sql(engine, "UPDATE event_deliveries SET next_attempt_at = :later", later=FAR_FUTURE)
+
+        # The receiver is told the secrets after the stores exist: start it on a pipe.
         parent_end, child_end = multiprocessing.Pipe()
         counts = multiprocessing.Array("l", 2)
         placeholder = "http://127.0.0.1:1/hooks"
         secret = fill(sessions, placeholder, args.events)
         receiver = multiprocessing.Process(
-            target=receive, args=(secret, child_end, counts), daemon=True
+            target=receive, args=([secret, backlog_secret], child_end, counts), daemon=True
         )
         receiver.start()
-        port = parent_end.recv()
-        with engine.begin() as connection:
-            connection.exec_driver_sql(
-                "UPDATE stores SET webhook_url = ? WHERE webhook_url = ?"
-                if engine.dialect.name == "sqlite"
-                else "UPDATE stores SET webhook_url = %s WHERE webhook_url = %s",
-                (f"http://127.0.0.1:{port}/hooks", placeholder),
-            )
+        up = f"http://127.0.0.1:{parent_end.recv()}/hooks"
+        sql(
+            engine,
+            "UPDATE stores SET webhook_url = :up WHERE webhook_url = :old",
+            up=up,
+            old=placeholder,
+        )
         with engine.connect() as connection:
             # Planner statistics, as autovacuum keeps them on a live database: without them
             # PostgreSQL plans the claim query for an empty table.
             connection.exec_driver_sql("ANALYZE")
             connection.commit()
 
-        sender = HttpxSender(max_connections=args.concurrency)
-        worker = DeliveryWorker(sessions, sender, SystemClock(), concurrency=args.concurrency)
         try:
             started = time.perf_counter()
             tally = worker.run_until_idle()
             elapsed = time.perf_counter() - started
+            # The store is back: every retry is due now.
+            sql(
+                engine,
+                "UPDATE stores SET webhook_url = :up WHERE webhook_url = :old",
+                up=up,
+                old=down,
+            )
+            sql(
+                engine,
+                "UPDATE event_deliveries SET next_attempt_at = :now WHERE status = 'pending'",
+                now=dt.datetime.now(dt.UTC),
+            )
+            started = time.perf_counter()
+            drained = worker.run_until_idle()
+            drain_s = time.perf_counter() - started
         finally:
             sender.close()
             receiver.terminate()
@@ -173,6 +209,23 @@ def main() -> None:
     print(f"received      {counts[0]} correctly signed, {counts[1]} badly signed")
     print(f"elapsed       {elapsed:.2f} s")
     print(f"throughput    {tally.delivered / elapsed:.0f} webhook deliveries/s")
+    print(f"outage        {args.backlog} events queued, endpoint down: {outage}")
+    print(f"backlog       {drained}")
+    print(
+        f"drain         {drain_s:.2f} s for the {args.backlog}-event backlog after the outage "
+        f"({drained.delivered / drain_s:.0f}/s)"
+    )
+
+
+FAR_FUTURE = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def sql(engine, statement: str, **params) -> None:
+    """One statement in its own transaction (bench bookkeeping, not the service's)."""
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text(statement), params)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ def _register_blueprints(rest: api.Api) -> None:
     from warehouse.printing.views import blp as printing_blp
     from warehouse.receiving.views import blp as receiving_blp
     from warehouse.returns.views import blp as returns_blp
+    from warehouse.stores.views import blp as stores_blp
 
     for blueprint in (
         auth_blp,
@@ -63,6 +64,7 @@ def _register_blueprints(rest: api.Api) -> None:
         printing_blp,
         inspection_blp,
         disposition_blp,
+        stores_blp,
     ):
         rest.register_blueprint(blueprint)
 

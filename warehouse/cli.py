@@ -126,6 +126,9 @@ def store_create(name, webhook_url, express_refund_limit, decision_hours, as_jso
                 webhook_url=webhook_url,
                 express_refund_limit=express_refund_limit,
                 decision_hours=decision_hours,
+                webhook_allow_private=current_app.extensions[
+                    "warehouse.settings"
+                ].webhook_allow_private,
             )
     except DomainError as exc:
         _fail(exc)
@@ -136,6 +139,45 @@ def store_create(name, webhook_url, express_refund_limit, decision_hours, as_jso
         "name": created.store.name,
         "api_key": created.api_key,
         "webhook_secret": created.store.webhook_secret,
+    }
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+    else:
+        for key, value in out.items():
+            click.echo(f"{key}: {value}")
+
+
+@store.command("rotate-secret")
+@click.option("--store-id", type=click.UUID, required=True)
+@click.option(
+    "--grace-hours",
+    type=int,
+    default=24,
+    show_default=True,
+    help="Hours the old secret keeps signing beside the new one (0: none).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@with_appcontext
+def store_rotate_secret(store_id, grace_hours: int, as_json: bool) -> None:
+    """Give a store a new webhook secret (printed only this once); the old one also signs
+    during the grace period."""
+    from warehouse.stores.services import rotate_webhook_secret
+
+    session = current_app.extensions["warehouse.sessions"]()
+    try:
+        with transaction(session):
+            rotated = rotate_webhook_secret(
+                session, _system_context(), store_id, grace_hours=grace_hours
+            )
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        session.close()
+    expires = rotated.previous_secret_expires_at
+    out = {
+        "store_id": str(store_id),
+        "webhook_secret": rotated.webhook_secret,
+        "previous_secret_expires_at": expires.isoformat() if expires else None,
     }
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False))

@@ -42,6 +42,9 @@ class Settings:
     #: Label printers, `name=host[:port]@dpi` separated by commas, such as
     #: `dock1=10.0.0.21:9100@203,qc1=10.0.0.22:9100@300`; read by `warehouse.printing.printers`.
     printers: str = ""
+    #: Let stores' webhook URLs point at private, loopback or link-local addresses (an
+    #: on-premises store's endpoint, tests); off, such URLs are refused and never posted to.
+    webhook_allow_private: bool = False
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,7 @@ from warehouse.audit.models import AuditEntry
 from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.db import Base
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
-from warehouse.events.models import Event, EventDelivery
+from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
 from warehouse.inspection.models import (
     Checklist,
     ChecklistVersion,
@@ -34,6 +34,7 @@ __all__ = [
     "Disposition",
     "Event",
     "EventDelivery",
+    "EventDeliveryAttempt",
     "IdempotencyKey",
     "Inspection",
     "Parcel",

@@ -52,7 +52,7 @@ def test_the_tenancy_checks_cover_every_route_on_one_return(app):
     routes = {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if "<return_id>" in rule.rule
+        if "<return_id>" in rule.rule and rule.rule.startswith("/api/v1/")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes == tested

@@ -5,6 +5,7 @@ commands that run the worker."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -192,6 +193,12 @@ def test_a_malformed_url_is_a_failure_not_a_crash():
     assert "UnsupportedProtocol" in result.error
 
 
+@pytest.fixture
+def settings(settings):
+    """The receiver is on 127.0.0.1: these tests allow private webhook addresses."""
+    return dataclasses.replace(settings, webhook_allow_private=True)
+
+
 def test_warehouse_deliver_once_posts_what_is_due_and_exits(app, runner, clock, receiver):
     make_hooked_store_with_event(app.extensions["warehouse.sessions"], clock.now(), receiver.url)
     result = runner.invoke(args=["deliver", "--once"])
@@ -247,6 +254,7 @@ def start_server(settings: Settings, *extra: str) -> subprocess.Popen:
         **os.environ,
         "WAREHOUSE_DATABASE_URL": settings.database_url,
         "WAREHOUSE_DATA_DIR": str(settings.data_dir),
+        "WAREHOUSE_WEBHOOK_ALLOW_PRIVATE": "1",  # the receiver is on 127.0.0.1
     }
     command = [sys.executable, "-c", "from warehouse.cli import main; main()", "serve"]
     return subprocess.Popen(

@@ -31,11 +31,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, or_, select, text, update
+from sqlalchemy import bindparam, exists, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from warehouse.db import _sqlite_begin, transaction
-from warehouse.events.models import Event, EventDelivery
+from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
 from warehouse.events.outbox import as_message
 from warehouse.events.rules import BLOCKING_STATUSES, DeliveryStatus, Outcome
 from warehouse.stores.models import Store
@@ -56,6 +56,21 @@ class Job:
     body: bytes
     attempts: int
     first_attempted_at: dt.datetime | None
+    #: The secret before a rotation, while its grace period lasts: it signs too.
+    previous_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class AttemptLog:
+    """What one post did, for the delivery log (`event_delivery_attempts`)."""
+
+    event_id: uuid.UUID
+    attempt: int
+    started_at: dt.datetime
+    latency_ms: int
+    status_code: int | None
+    error: str | None
+    response_excerpt: str | None
 
 
 @dataclass(frozen=True)
@@ -109,10 +124,12 @@ def record_and_claim(
     due_by: dt.datetime | None = None,
     lease: dt.timedelta = DEFAULT_LEASE,
     token: str | None = None,
+    attempts: list[AttemptLog] | None = None,
 ) -> Claimed:
     """`record` then `claim` in one short transaction: the worker's loop commits once a round.
 
-    Recording first lets the claim take the next event of a return just acknowledged.
+    Recording first lets the claim take the next event of a return just acknowledged. The
+    log rows of the posts (`attempts`) go in the same transaction as their outcomes.
     """
     with _writing(), transaction(session):
         if session.get_bind().dialect.name == "postgresql":
@@ -122,6 +139,8 @@ def record_and_claim(
             session.execute(_ASYNC_COMMIT)
         if outcomes:
             session.execute(_RECORD, [_record_params(job, outcome) for job, outcome in outcomes])
+        if attempts:
+            session.execute(_LOG, [_log_params(item) for item in attempts])
         if limit <= 0:
             return Claimed([], 0)
         token = token or uuid.uuid4().hex
@@ -140,9 +159,15 @@ def record_and_claim(
         if not ids:
             return Claimed([], 0)
         jobs, feed_only = [], []
-        for event, attempts, first_attempted_at, url, secret in session.execute(
-            _TO_POST, {"ids": ids}
-        ):
+        for (
+            event,
+            attempts_before,
+            first_attempted_at,
+            url,
+            secret,
+            previous_secret,
+            previous_expires_at,
+        ) in session.execute(_TO_POST, {"ids": ids}):
             if not url:
                 feed_only.append(event.id)
                 continue
@@ -153,8 +178,11 @@ def record_and_claim(
                     url=url,
                     secret=secret,
                     body=message_body(event),
-                    attempts=attempts,
+                    attempts=attempts_before,
                     first_attempted_at=first_attempted_at,
+                    previous_secret=previous_secret
+                    if previous_expires_at is not None and previous_expires_at > now
+                    else None,
                 )
             )
         if feed_only:
@@ -226,6 +254,8 @@ _TO_POST = (
         EventDelivery.first_attempted_at,
         Store.webhook_url,
         Store.webhook_secret,
+        Store.previous_webhook_secret,
+        Store.previous_secret_expires_at,
     )
     .join(EventDelivery, EventDelivery.event_id == Event.id)
     .join(Store, Store.id == Event.store_id)
@@ -258,6 +288,22 @@ _RECORD = (
         lock_token=None,
     )
 )
+
+
+_LOG = insert(EventDeliveryAttempt.__table__)
+
+
+def _log_params(item: AttemptLog) -> dict:
+    return {
+        "id": uuid.uuid4(),
+        "event_id": item.event_id,
+        "attempt": item.attempt,
+        "started_at": item.started_at,
+        "latency_ms": item.latency_ms,
+        "status_code": item.status_code,
+        "error": item.error[:500] if item.error else None,
+        "response_excerpt": item.response_excerpt[:500] if item.response_excerpt else None,
+    }
 
 
 def _record_params(job: Job, outcome: Outcome) -> dict:

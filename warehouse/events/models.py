@@ -67,3 +67,27 @@ class EventDelivery(Base):
     lock_token: Mapped[str | None] = mapped_column(String(32))
 
     event: Mapped[Event] = relationship()
+
+
+class EventDeliveryAttempt(Base):
+    """One attempt to post one event's webhook: when, how long, and what the store answered.
+
+    Written by the worker in the transaction that records the outcome, one row per post, so
+    a supervisor can show a store exactly what was sent when and what came back. Attempts
+    whose claim was taken over by another worker are logged too: they did reach the store.
+    """
+
+    __tablename__ = "event_delivery_attempts"
+    __table_args__ = (Index("ix_event_delivery_attempts_event", "event_id", "started_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id"))
+    #: The attempt's number since the event was queued or last replayed (1 is the first).
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    #: The store's HTTP status, or None when there was no answer (see `error`).
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    #: The start of the answer's body, decoded as UTF-8 with bad bytes replaced.
+    response_excerpt: Mapped[str | None] = mapped_column(String(500))

@@ -12,6 +12,7 @@ supervisor.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import random
 from dataclasses import dataclass
 from enum import StrEnum
@@ -95,11 +96,13 @@ def after_attempt(
     now: dt.datetime,
     policy: RetryPolicy = DEFAULT_POLICY,
     rng: random.Random | None = None,
+    retry_after: dt.timedelta | None = None,
 ) -> Outcome:
     """The state after an attempt that ended at `now` with an HTTP status or a transport error.
 
     `attempts_before` counts the attempts since the event was first queued or last replayed,
-    so the backoff starts small again after a replay.
+    so the backoff starts small again after a replay. `retry_after` is the wait a store asked
+    for (a 429 or 503 with `Retry-After`): honoured, within `min_delay` and `max_ceiling`.
     """
     attempts = attempts_before + 1
     first = first_attempted_at or now
@@ -128,11 +131,37 @@ def after_attempt(
             dead_at=now,
             **common,
         )
+    delay = (
+        min(policy.max_ceiling, max(policy.min_delay, retry_after))
+        if retry_after is not None
+        else retry_delay(attempts, policy, rng)
+    )
     return Outcome(
         status=DeliveryStatus.PENDING,
-        next_attempt_at=now + retry_delay(attempts, policy, rng),
+        next_attempt_at=now + delay,
         last_error=reason,
         delivered_at=None,
         dead_at=None,
         **common,
     )
+
+
+#: Answers whose `Retry-After` header is honoured: the store says when it can take more.
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+def parse_retry_after(value: str | None, now: dt.datetime) -> dt.timedelta | None:
+    """The wait a `Retry-After` header asks for (seconds, or an HTTP date), or None when it
+    is absent or unreadable (the usual backoff applies then)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return dt.timedelta(seconds=int(value))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(dt.timedelta(0), when - now)

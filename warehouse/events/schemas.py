@@ -77,8 +77,49 @@ class DeliverySchema(ma.Schema):
     @ma.pre_dump
     def _with_message(self, delivery, **_kwargs):
         """The event in its wire shape, exactly as the webhook and the feed show it."""
-        fields = {name: getattr(delivery, name) for name in self.fields if name != "event"}
-        return {"event": as_message(delivery.event), **fields}
+        return _delivery_fields(delivery)
+
+
+class AttemptSchema(ma.Schema):
+    """One post of a webhook, from the delivery log."""
+
+    attempt = ma.fields.Integer(
+        metadata={"description": "Its number since the event was queued or last replayed."}
+    )
+    started_at = UTCDateTime()
+    latency_ms = ma.fields.Integer()
+    status_code = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Null when there was no answer: see error."}
+    )
+    error = ma.fields.String(allow_none=True)
+    response_excerpt = ma.fields.String(
+        allow_none=True, metadata={"description": "The start of the store's answer."}
+    )
+
+
+class AttemptListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(AttemptSchema))
+
+
+class DeadLetterSchema(DeliverySchema):
+    """A dead letter, with the log of the attempts that failed."""
+
+    log = ma.fields.List(ma.fields.Nested(AttemptSchema))
+
+    @ma.pre_dump
+    def _with_message(self, item, **_kwargs):
+        """The delivery as `DeliverySchema` shows it, and its log (a `(delivery, log)` pair)."""
+        delivery, log = item
+        return {**_delivery_fields(delivery), "log": log}
+
+
+def _delivery_fields(delivery) -> dict:
+    """The event in its wire shape, exactly as the webhook and the feed show it, and the
+    delivery's state."""
+    fields = {
+        name: getattr(delivery, name) for name in DeliverySchema._declared_fields if name != "event"
+    }
+    return {"event": as_message(delivery.event), **fields}
 
 
 class DeadLetterQuerySchema(PageQuerySchema):
@@ -86,5 +127,5 @@ class DeadLetterQuerySchema(PageQuerySchema):
 
 
 class DeliveryPageSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(DeliverySchema))
+    items = ma.fields.List(ma.fields.Nested(DeadLetterSchema))
     next_cursor = ma.fields.String(allow_none=True)

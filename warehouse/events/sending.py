@@ -20,10 +20,11 @@ import httpx
 #: longer is counted as failed and retried later, so one slow store cannot stall the worker.
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 10.0
-#: How much of an error answer's body is kept to show a supervisor.
-ERROR_EXCERPT_BYTES = 300
-#: Answers up to this size are read to their end (keeping the connection for the next post).
-MAX_ANSWER_BYTES = 64 * 1024
+#: How much of an answer's body is kept in the delivery log (and shown to a supervisor).
+EXCERPT_BYTES = 300
+#: Answers up to this size are read to their end (keeping the connection for the next post);
+#: of a larger one no more than this is read, and its connection is dropped.
+MAX_ANSWER_BYTES = 4 * 1024
 USER_AGENT = "warehouse-webhooks/1"
 
 
@@ -43,6 +44,8 @@ class SendResult:
     status_code: int | None
     error: str | None = None
     excerpt: str | None = None
+    #: The answer's `Retry-After` header, as sent (read by the worker on a 429 or 503).
+    retry_after: str | None = None
 
 
 class Sender(Protocol):
@@ -85,12 +88,18 @@ class HttpxSender:
     def send(self, request: WebhookRequest) -> SendResult:
         try:
             with self._client.stream(
-                "POST", request.url, content=request.body, headers=request.headers
+                "POST",
+                request.url,
+                content=request.body,
+                # Undecoded bytes only: a compressed answer could inflate far past the limit.
+                headers={"accept-encoding": "identity", **request.headers},
             ) as response:
                 excerpt = _read_answer(response, self._read_timeout_s)
-                if 200 <= response.status_code < 300:
-                    return SendResult(response.status_code)
-                return SendResult(response.status_code, excerpt=excerpt)
+                return SendResult(
+                    response.status_code,
+                    excerpt=excerpt,
+                    retry_after=response.headers.get("retry-after"),
+                )
         except httpx.TimeoutException as exc:
             return SendResult(None, error=f"timeout: {type(exc).__name__}")
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -106,11 +115,11 @@ def _read_answer(response: httpx.Response, budget_s: float) -> str | None:
     connection closed (a store's endpoint trickling bytes cannot hold a slot for long)."""
     received = bytearray()
     deadline = time.monotonic() + budget_s
-    for part in response.iter_bytes():
+    for part in response.iter_raw(1024):
         received += part
-        if len(received) > MAX_ANSWER_BYTES or time.monotonic() > deadline:
+        if len(received) >= MAX_ANSWER_BYTES or time.monotonic() > deadline:
             break
-    text = bytes(received[:ERROR_EXCERPT_BYTES]).decode("utf-8", errors="replace").strip()
+    text = bytes(received[:EXCERPT_BYTES]).decode("utf-8", errors="replace").strip()
     return text or None
 
 

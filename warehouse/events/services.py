@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from warehouse.audit.services import record
 from warehouse.context import Context
-from warehouse.events.models import Event, EventDelivery
+from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
 from warehouse.events.rules import DeliveryStatus
 from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.stores.models import Store
@@ -103,6 +103,36 @@ def dead_letters(
     rows = list(session.scalars(query.limit(limit + 1)))
     page = rows[:limit]
     return page, ({"id": str(page[-1].event_id)} if len(rows) > limit else None)
+
+
+#: The most log rows answered per event: a day of backoff makes about twenty.
+MAX_LOGGED_ATTEMPTS = 500
+
+
+def delivery_attempts(session: Session, event_id: uuid.UUID) -> list[EventDeliveryAttempt]:
+    """The delivery log of one event's webhook, oldest attempt first."""
+    if session.get(Event, event_id) is None:
+        raise NotFound("No such event.")
+    return attempts_by_event(session, [event_id]).get(event_id, [])
+
+
+def attempts_by_event(
+    session: Session, event_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[EventDeliveryAttempt]]:
+    """The delivery logs of several events in one query, each oldest attempt first."""
+    logs: dict[uuid.UUID, list[EventDeliveryAttempt]] = {}
+    if not event_ids:
+        return logs
+    rows = session.scalars(
+        select(EventDeliveryAttempt)
+        .where(EventDeliveryAttempt.event_id.in_(event_ids))
+        .order_by(EventDeliveryAttempt.started_at, EventDeliveryAttempt.attempt)
+    )
+    for row in rows:
+        entries = logs.setdefault(row.event_id, [])
+        if len(entries) < MAX_LOGGED_ATTEMPTS:
+            entries.append(row)
+    return logs
 
 
 def replay(session: Session, ctx: Context, event_id: uuid.UUID) -> EventDelivery:

@@ -31,11 +31,26 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode()}"
 
 
-def webhook_headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """Every header a Standard Webhooks message carries, signed over exactly `body`."""
+def webhook_headers(
+    secret: str,
+    msg_id: str,
+    timestamp: int,
+    body: bytes,
+    *,
+    previous_secret: str | None = None,
+) -> dict[str, str]:
+    """Every header a Standard Webhooks message carries, signed over exactly `body`.
+
+    During a secret rotation's grace period the message is signed with both secrets, the
+    new one first (`v1,<new> v1,<old>`, space-separated as the specification allows), so a
+    store verifies with whichever secret it holds while it switches over.
+    """
+    signatures = [signature(secret, msg_id, timestamp, body)]
+    if previous_secret:
+        signatures.append(signature(previous_secret, msg_id, timestamp, body))
     return {
         "content-type": "application/json",
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(signatures),
     }

@@ -19,6 +19,7 @@ from warehouse.db import transaction
 from warehouse.events import services
 from warehouse.events.outbox import as_message
 from warehouse.events.schemas import (
+    AttemptListSchema,
     DeadLetterQuerySchema,
     DeliveryPageSchema,
     DeliverySchema,
@@ -62,13 +63,27 @@ class DeadLetters(MethodView):
     @blp.response(200, DeliveryPageSchema)
     def get(self, query):
         """Webhooks given up on after a day of retries, oldest first: replay them when fixed."""
+        db = session()
         items, position = services.dead_letters(
-            session(),
+            db,
             store_id=query["store_id"],
             after=decode_cursor(query["cursor"]),
             limit=query["limit"],
         )
-        return {"items": items, "next_cursor": encode_cursor(position) if position else None}
+        logs = services.attempts_by_event(db, [item.event_id for item in items])
+        return {
+            "items": [(item, logs.get(item.event_id, [])) for item in items],
+            "next_cursor": encode_cursor(position) if position else None,
+        }
+
+
+@blp.route("/<event_id>/attempts")
+class Attempts(MethodView):
+    @requires(Permission.SUPERVISE)
+    @blp.response(200, AttemptListSchema)
+    def get(self, event_id):
+        """The delivery log of one event's webhook: each post, its answer and latency."""
+        return {"items": services.delivery_attempts(session(), parse_id(event_id, "event"))}
 
 
 @blp.route("/<event_id>/replay")

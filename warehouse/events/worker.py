@@ -16,6 +16,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -25,16 +26,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warehouse.clock import Clock
 from warehouse.events import delivery
-from warehouse.events.delivery import DEFAULT_LEASE, Job
+from warehouse.events.delivery import DEFAULT_LEASE, AttemptLog, Job
 from warehouse.events.rules import (
     DEFAULT_POLICY,
+    RETRY_AFTER_STATUSES,
     DeliveryStatus,
     Outcome,
     RetryPolicy,
     after_attempt,
+    parse_retry_after,
 )
 from warehouse.events.sending import HttpxSender, Sender, SendResult, WebhookRequest
 from warehouse.events.signing import webhook_headers
+from warehouse.stores.webhook_urls import destination_problem
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,9 @@ class Tally:
 class _Posted:
     job: Job
     result: SendResult
+    started_at: dt.datetime
     finished_at: dt.datetime
+    latency_ms: int
 
 
 class DeliveryWorker:
@@ -82,7 +88,11 @@ class DeliveryWorker:
         lease: dt.timedelta = DEFAULT_LEASE,
         policy: RetryPolicy = DEFAULT_POLICY,
         rng: random.Random | None = None,
+        destination_check: Callable[[str], str | None] | None = None,
     ) -> None:
+        """`destination_check` answers why a URL may not be posted to (or None) just before
+        each post; `for_app` passes the private-address check unless the settings allow
+        private endpoints. A worker built directly posts wherever the stores say."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._sessions = sessions
@@ -92,6 +102,7 @@ class DeliveryWorker:
         self._lease = lease
         self._policy = policy
         self._rng = rng or random.Random()
+        self._destination_check = destination_check
         # Claim tokens: this worker's random id and a round counter (unique, and cheaper
         # than drawing a UUID from the OS every round).
         self._worker_id = uuid.uuid4().hex[:16]
@@ -99,8 +110,11 @@ class DeliveryWorker:
 
     @classmethod
     def for_app(cls, app: Flask, sender: Sender | None = None, **options) -> DeliveryWorker:
-        """A worker on the app's database and clock, posting with httpx unless told otherwise."""
+        """A worker on the app's database and clock, posting with httpx unless told otherwise,
+        and only to public addresses unless `WAREHOUSE_WEBHOOK_ALLOW_PRIVATE` is set."""
         concurrency = options.get("concurrency", DEFAULT_CONCURRENCY)
+        if not app.extensions["warehouse.settings"].webhook_allow_private:
+            options.setdefault("destination_check", destination_problem)
         return cls(
             app.extensions["warehouse.sessions"],
             sender or HttpxSender(max_connections=concurrency),
@@ -191,6 +205,10 @@ class DeliveryWorker:
         """Records `finished` and claims up to `wanted` more; answers the jobs and how many
         deliveries were taken (feed-only ones included)."""
         outcomes = [self._outcome(item, tally) for item in finished]
+        attempts = [
+            _log_entry(item, outcome)
+            for item, (_job, outcome) in zip(finished, outcomes, strict=True)
+        ]
         now = self._clock.now()
         try:
             claimed = delivery.record_and_claim(
@@ -201,6 +219,7 @@ class DeliveryWorker:
                 due_by=due_by or now,
                 lease=self._lease,
                 token=self._next_token(),
+                attempts=attempts,
             )
         except OperationalError:
             if not tolerate:
@@ -220,14 +239,26 @@ class DeliveryWorker:
 
     def _post(self, job: Job) -> _Posted:
         """Signs and posts one webhook (in a pool thread; touches no database)."""
-        timestamp = int(self._clock.now().timestamp())
+        started_at = self._clock.now()
+        started = time.perf_counter()
+        refused = self._destination_check(job.url) if self._destination_check else None
         try:
-            headers = webhook_headers(job.secret, str(job.event_id), timestamp, job.body)
+            headers = webhook_headers(
+                job.secret,
+                str(job.event_id),
+                int(started_at.timestamp()),
+                job.body,
+                previous_secret=job.previous_secret,
+            )
         except ValueError:
             result = SendResult(None, error="the store's webhook secret is not valid base64")
         else:
-            result = self._sender.send(WebhookRequest(job.url, job.body, headers))
-        return _Posted(job, result, self._clock.now())
+            if refused:
+                result = SendResult(None, error=refused)
+            else:
+                result = self._sender.send(WebhookRequest(job.url, job.body, headers))
+        latency_ms = round((time.perf_counter() - started) * 1000)
+        return _Posted(job, result, started_at, self._clock.now(), latency_ms)
 
     def _outcome(self, item: _Posted, tally: Tally) -> tuple[Job, Outcome]:
         """What one finished post means for its delivery; counted and logged."""
@@ -239,6 +270,9 @@ class DeliveryWorker:
             now=item.finished_at,
             policy=self._policy,
             rng=self._rng,
+            retry_after=parse_retry_after(item.result.retry_after, item.finished_at)
+            if item.result.status_code in RETRY_AFTER_STATUSES
+            else None,
         )
         if outcome.status == DeliveryStatus.DELIVERED:
             tally.delivered += 1
@@ -262,6 +296,19 @@ class DeliveryWorker:
                 outcome.last_error,
             )
         return item.job, outcome
+
+
+def _log_entry(item: _Posted, outcome: Outcome) -> AttemptLog:
+    """The delivery log's row for one post."""
+    return AttemptLog(
+        event_id=item.job.event_id,
+        attempt=outcome.attempts,
+        started_at=item.started_at,
+        latency_ms=item.latency_ms,
+        status_code=item.result.status_code,
+        error=item.result.error,
+        response_excerpt=item.result.excerpt,
+    )
 
 
 def _describe(result: SendResult) -> str | None:

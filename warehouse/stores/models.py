@@ -24,6 +24,10 @@ class Store(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
     # Kept in clear: it keys the HMAC of every webhook, so it must be readable to sign.
     webhook_secret: Mapped[str] = mapped_column(String(100))
+    #: The secret before the last rotation: it still signs (beside the new one) until
+    #: `previous_secret_expires_at`, so a store can switch over without a failed delivery.
+    previous_webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Express refunds are allowed for returns worth up to this many minor units; 0 is off.
     express_refund_limit: Mapped[int] = mapped_column(Integer, default=DEFAULT_EXPRESS_REFUND_LIMIT)
     #: Hours the store has to decide after a return is received before platforms auto-refund.

@@ -1,9 +1,10 @@
-"""Creating stores and recognising their API keys."""
+"""Creating stores, recognising their API keys, and their webhook URL and secret."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,13 +12,18 @@ from sqlalchemy.orm import Session
 from warehouse import secrets
 from warehouse.audit.services import record
 from warehouse.context import Context
-from warehouse.problems import InvalidInput
+from warehouse.problems import InvalidInput, NotFound
 from warehouse.stores.models import (
     DEFAULT_DECISION_HOURS,
     DEFAULT_EXPRESS_REFUND_LIMIT,
     Store,
     StoreApiKey,
 )
+from warehouse.stores.webhook_urls import url_problem
+
+#: The longest grace period of a secret rotation: both secrets sign for at most a week.
+MAX_GRACE_HOURS = 24 * 7
+DEFAULT_GRACE_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -36,14 +42,22 @@ def create_store(
     webhook_url: str | None = None,
     express_refund_limit: int = DEFAULT_EXPRESS_REFUND_LIMIT,
     decision_hours: int = DEFAULT_DECISION_HOURS,
+    webhook_allow_private: bool = True,
 ) -> NewStore:
-    """Adds a store with one API key and a webhook secret. The caller commits."""
+    """Adds a store with one API key and a webhook secret. The caller commits.
+
+    The CLI and the API pass `webhook_allow_private` from the settings (off by default), so
+    a store's URL cannot point into the centre's own network; code that builds stores
+    directly (tests, benchmarks, the demo) may aim them at 127.0.0.1.
+    """
     errors: dict[str, list[str]] = {}
     name = name.strip()
     if not 1 <= len(name) <= 200:
         errors["name"] = ["A store name is 1 to 200 characters."]
-    if webhook_url is not None and not _is_http_url(webhook_url):
-        errors["webhook_url"] = ["The webhook URL must be an absolute http(s) URL."]
+    if webhook_url is not None and (
+        problem := url_problem(webhook_url, allow_private=webhook_allow_private)
+    ):
+        errors["webhook_url"] = [problem]
     if express_refund_limit < 0:
         errors["express_refund_limit"] = ["Must be 0 (off) or more."]
     if not 1 <= decision_hours <= 24 * 30:
@@ -111,6 +125,83 @@ def store_for_api_key(session: Session, api_key: str) -> Store | None:
     )
 
 
-def _is_http_url(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in {"http", "https"} and bool(parsed.netloc) and len(url) <= 2000
+def _store_for_update(session: Session, ctx: Context, store_id: uuid.UUID) -> Store:
+    """The store, locked; a store system reaches only its own (another's is not found)."""
+    if ctx.store_scope is not None and ctx.store_scope != store_id:
+        raise NotFound("No such store.")
+    store = session.scalar(select(Store).where(Store.id == store_id).with_for_update())
+    if store is None:
+        raise NotFound("No such store.")
+    return store
+
+
+def set_webhook_url(
+    session: Session,
+    ctx: Context,
+    store_id: uuid.UUID,
+    webhook_url: str | None,
+    *,
+    webhook_allow_private: bool,
+) -> Store:
+    """Points the store's webhooks at `webhook_url` (None: feed only), checked as at creation."""
+    if webhook_url is not None and (
+        problem := url_problem(webhook_url, allow_private=webhook_allow_private)
+    ):
+        raise InvalidInput({"webhook_url": [problem]})
+    store = _store_for_update(session, ctx, store_id)
+    before = {"webhook_url": store.webhook_url}
+    store.webhook_url = webhook_url
+    record(
+        session,
+        ctx,
+        "store.webhook_url_set",
+        "store",
+        store.id,
+        store_id=store.id,
+        before=before,
+        after={"webhook_url": webhook_url},
+    )
+    session.flush()
+    return store
+
+
+@dataclass(frozen=True)
+class RotatedSecret:
+    """A new webhook secret, shown only this once, and until when the old one still signs."""
+
+    store: Store
+    webhook_secret: str
+    previous_secret_expires_at: dt.datetime | None
+
+
+def rotate_webhook_secret(
+    session: Session,
+    ctx: Context,
+    store_id: uuid.UUID,
+    *,
+    grace_hours: int = DEFAULT_GRACE_HOURS,
+) -> RotatedSecret:
+    """Gives the store a new webhook secret; the current one keeps signing beside it for
+    `grace_hours` (0: stops at once), so the store can deploy the new one without failing
+    a delivery. A second rotation within the grace period drops the oldest secret."""
+    if not 0 <= grace_hours <= MAX_GRACE_HOURS:
+        raise InvalidInput({"grace_hours": [f"Between 0 and {MAX_GRACE_HOURS} hours."]})
+    store = _store_for_update(session, ctx, store_id)
+    expires_at = ctx.now + dt.timedelta(hours=grace_hours) if grace_hours else None
+    store.previous_webhook_secret = store.webhook_secret if expires_at else None
+    store.previous_secret_expires_at = expires_at
+    store.webhook_secret = secrets.new_webhook_secret()
+    record(
+        session,
+        ctx,
+        "store.webhook_secret_rotated",
+        "store",
+        store.id,
+        store_id=store.id,
+        after={
+            "grace_hours": grace_hours,
+            "previous_secret_expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+    session.flush()
+    return RotatedSecret(store, store.webhook_secret, expires_at)
