@@ -14,6 +14,7 @@ from warehouse.clock import Clock, SystemClock
 from warehouse.config import Settings
 from warehouse.db import make_engine, make_session_factory
 from warehouse.problems import register_error_handlers
+from warehouse.ui import init_ui
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     rest = api.Api(app)
     _register_blueprints(rest)
     _serve_docs_assets(app)
+    init_ui(app, settings)
 
     register_commands(app)
     register_error_handlers(app)

@@ -45,6 +45,8 @@ class Settings:
     #: Let stores' webhook URLs point at private, loopback or link-local addresses (an
     #: on-premises store's endpoint, tests); off, such URLs are refused and never posted to.
     webhook_allow_private: bool = False
+    #: Signs the floor UI's session cookies; empty means one generated into `data_dir`.
+    secret_key: str = ""
 
     @property
     def resolved_database_url(self) -> str:

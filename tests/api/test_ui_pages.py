@@ -1,0 +1,289 @@
+"""The floor UI through the Flask test client: sign-in, guards, receiving, the queue."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+import pytest
+from factories import bearer, line, return_body
+from sqlalchemy import func, select
+from ui_helpers import csrf_of, form_fields, sign_in, submit, text
+
+from warehouse.config import Settings
+from warehouse.receiving.models import Unit
+from warehouse.ui import secret_key
+
+GTIN = "6901234567892"
+
+
+@pytest.fixture
+def create_return(client, store):
+    _, key = store
+
+    def _create(**overrides):
+        response = client.post(
+            "/api/v1/returns", json=return_body(**overrides), headers=bearer(key)
+        )
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return _create
+
+
+@pytest.fixture
+def signed_in(app, make_user):
+    """A test client signed in through the badge form as a new user of `role`."""
+
+    def _client(role: str):
+        user = make_user(f"{role}-ui", role)
+        client = app.test_client()
+        response = sign_in(client, badge=user.badge_code)
+        assert response.status_code == 303, text(response)
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def receiver(signed_in):
+    return signed_in("receiver")
+
+
+@pytest.fixture
+def supervisor(signed_in):
+    return signed_in("supervisor")
+
+
+# --- sign-in, sign-out and guards ---------------------------------------------------------
+
+
+PAGES = ["/ui/receive", "/ui/inspect", "/ui/dispose", "/ui/exceptions", "/ui/returns"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_signed_out_visitor_is_sent_to_sign_in(client, page):
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response.location.startswith("/ui/login?next=")
+
+
+def test_the_root_shows_sign_in_when_signed_out(client):
+    assert client.get("/").location == "/ui/login"
+    page = text(client.get("/ui/login"))
+    assert 'name="badge"' in page and 'name="username"' in page and 'name="pin"' in page
+    assert "autofocus" in page
+
+
+def test_a_badge_scan_signs_in_and_lands_on_the_role_page(app, make_user):
+    user = make_user("recv-badge", "receiver")
+    client = app.test_client()
+    response = sign_in(client, badge=user.badge_code)
+    assert response.status_code == 303
+    assert response.location == "/ui/receive"
+    assert client.get("/").location == "/ui/receive"
+
+
+def test_username_and_pin_sign_in_and_return_to_the_page_asked_for(app, make_user):
+    make_user("sup-pin", "supervisor", "2468")
+    client = app.test_client()
+    client.get("/ui/exceptions")
+    data = {"csrf_token": csrf_of(client), "username": "sup-pin", "pin": "2468"}
+    response = client.post("/ui/login?next=/ui/returns", data=data)
+    assert response.status_code == 303
+    assert response.location == "/ui/returns"
+
+
+def test_a_wrong_pin_shows_a_red_banner(app, make_user):
+    make_user("recv-wrong", "receiver", "2468")
+    client = app.test_client()
+    response = sign_in(client, username="recv-wrong", pin="0000")
+    assert response.status_code == 401
+    assert 'class="banner error"' in text(response)
+    assert client.get("/ui/receive").status_code == 302
+
+
+def test_a_post_without_the_csrf_token_is_refused(app, make_user, receiver):
+    user = make_user("recv-csrf", "receiver")
+    fresh = app.test_client()
+    fresh.get("/ui/login")
+    assert fresh.post("/ui/login", data={"badge": user.badge_code}).status_code == 400
+    response = receiver.post("/ui/receive", data={"code": "SF1234567890123"})
+    assert response.status_code == 400
+    assert "<html" in text(response)
+    wrong = receiver.post("/ui/receive", data={"code": "X", "csrf_token": "forged"})
+    assert wrong.status_code == 400
+
+
+def test_a_role_without_the_permission_gets_the_403_page(signed_in):
+    inspector = signed_in("inspector")
+    response = inspector.get("/ui/receive")
+    assert response.status_code == 403
+    assert "text/html" in response.content_type
+    assert inspector.get("/ui/exceptions").status_code == 403
+    receiver = signed_in("receiver")
+    assert receiver.get("/ui/exceptions").status_code == 403
+    csrf = csrf_of(receiver, "/ui/receive")
+    response = receiver.post("/ui/exceptions/x/claim", data={"csrf_token": csrf})
+    assert response.status_code == 403
+
+
+def test_sign_out_ends_the_session(receiver):
+    response = receiver.post("/ui/logout", data={"csrf_token": csrf_of(receiver, "/ui/receive")})
+    assert response.status_code == 303
+    assert receiver.get("/ui/receive").status_code == 302
+
+
+def test_an_idle_terminal_is_signed_out(receiver, clock):
+    assert receiver.get("/ui/receive").status_code == 200
+    clock.advance(minutes=31)
+    assert receiver.get("/ui/receive").status_code == 302
+
+
+def test_the_api_still_answers_problems_not_pages(client):
+    response = client.get("/api/v1/returns")
+    assert response.status_code == 401
+    assert response.content_type == "application/problem+json"
+
+
+def test_the_language_switch_changes_every_string(receiver):
+    assert "扫描包裹" in text(receiver.get("/ui/receive"))
+    receiver.get("/ui/lang/en")
+    page = text(receiver.get("/ui/receive"))
+    assert "Scan a parcel" in page and "扫描包裹" not in page
+
+
+def test_the_secret_key_is_generated_once_private_and_shared(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    first = secret_key(settings)
+    assert secret_key(settings) == first and len(first) > 40
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+    assert secret_key(Settings(data_dir=tmp_path, secret_key="from-env")) == "from-env"
+
+
+# --- receiving ----------------------------------------------------------------------------
+
+
+def scan_parcel(client, code):
+    return submit(client, "/ui/receive", "/ui/receive", code=code)
+
+
+def test_a_full_receive_through_the_forms(receiver, create_return, db):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=1), line(sku="MUG", gtin=None)])
+    response = scan_parcel(receiver, ret["rma_number"])
+    assert response.status_code == 303
+    parcel_page = response.location
+    assert parcel_page.startswith("/ui/receive/parcels/")
+    page = text(receiver.get(parcel_page))
+    assert ret["rma_number"] in page and 'class="banner ok"' in page
+    assert "店铺甲 Store A" in page and "7天无理由" in page
+    response = submit(receiver, parcel_page, parcel_page + "/items", code=GTIN)
+    assert response.status_code == 303
+    page = text(receiver.get(parcel_page))
+    lpn = re.search(r"已收货：(\S+?)<", page) or re.search(r"已收货：([A-Z0-9-]+)", page)
+    assert 'class="banner ok"' in page and lpn
+    unit = db.scalar(select(Unit))
+    assert unit.lpn in page
+    label = receiver.get(f"/ui/labels/units/{unit.lpn}.png")
+    assert label.status_code == 200 and label.content_type == "image/png"
+    response = submit(receiver, parcel_page, parcel_page + "/close")
+    assert response.status_code == 200
+    summary = text(response)
+    assert "短少 1" in summary and 'class="banner warn"' in summary
+    assert 'action="/ui/receive"' in summary  # the next scan is the next parcel
+
+
+def test_a_resent_scan_form_replays_instead_of_counting_twice(receiver, create_return, db):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=2)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    fields = form_fields(text(receiver.get(parcel_page)))
+    for _ in range(2):
+        response = receiver.post(parcel_page + "/items", data={**fields, "code": GTIN})
+        assert response.status_code == 303
+    assert db.scalar(select(func.count()).select_from(Unit)) == 1
+
+
+def test_an_unmatched_parcel_goes_to_the_exception_shelf(receiver):
+    response = scan_parcel(receiver, "SF1234567890123")
+    assert response.location == "/ui/receive"
+    page = text(receiver.get("/ui/receive"))
+    assert 'class="banner warn"' in page and "异常货架" in page
+
+
+def test_a_wrong_item_warns_and_an_unreadable_code_is_an_error(receiver, create_return):
+    ret = create_return(lines=[line(gtin=GTIN)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    submit(receiver, parcel_page, parcel_page + "/items", code="4006381333931")
+    page = text(receiver.get(parcel_page))
+    assert 'class="banner warn"' in page and "错件" in page
+    submit(receiver, parcel_page, parcel_page + "/items", code="6901234567891")
+    assert 'class="banner error"' in text(receiver.get(parcel_page))
+
+
+def test_an_unknown_parcel_page_is_a_404_page(receiver):
+    response = receiver.get("/ui/receive/parcels/01900000-0000-7000-8000-000000000000")
+    assert response.status_code == 404
+    assert "<html" in text(response)
+
+
+# --- the supervisor's queue ---------------------------------------------------------------
+
+
+def test_a_supervisor_claims_and_matches_an_unmatched_parcel(receiver, supervisor, create_return):
+    ret = create_return()
+    scan_parcel(receiver, "SF1234567890123")
+    page = text(supervisor.get("/ui/exceptions"))
+    assert "未匹配包裹" in page
+    exception_id = re.search(r'id="exc-([0-9a-f-]+)"', page).group(1)
+    response = submit(supervisor, "/ui/exceptions", f"/ui/exceptions/{exception_id}/claim")
+    assert response.status_code == 303
+    assert "已认领" in text(supervisor.get("/ui/exceptions"))
+    response = submit(
+        supervisor,
+        "/ui/exceptions",
+        f"/ui/exceptions/{exception_id}/resolve",
+        action="match",
+        rma=ret["rma_number"],
+        note="slip inside",
+    )
+    assert response.status_code == 303
+    page = text(supervisor.get("/ui/exceptions"))
+    assert 'class="banner ok"' in page and exception_id not in page
+
+
+def test_resolving_without_a_note_or_with_an_unknown_rma_is_refused(receiver, supervisor):
+    scan_parcel(receiver, "SF1234567890123")
+    exception_id = re.search(
+        r'id="exc-([0-9a-f-]+)"', text(supervisor.get("/ui/exceptions"))
+    ).group(1)
+    action = f"/ui/exceptions/{exception_id}/resolve"
+    submit(supervisor, "/ui/exceptions", action, action="accept", note="")
+    assert 'class="banner error"' in text(supervisor.get("/ui/exceptions"))
+    submit(supervisor, "/ui/exceptions", action, action="match", rma="RNOPE", note="x")
+    page = text(supervisor.get("/ui/exceptions"))
+    assert 'class="banner error"' in page and exception_id in page
+
+
+@pytest.mark.parametrize("field", ["rma_number", "order_id", "external_id", "lpn"])
+def test_returns_are_found_by_any_identifier_and_show_a_timeline(
+    receiver, supervisor, create_return, field
+):
+    ret = create_return(lines=[line(gtin=GTIN)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    submit(receiver, parcel_page, parcel_page + "/items", code=GTIN)
+    submit(receiver, parcel_page, parcel_page + "/close")
+    lpn = re.search(r"(LPN[0-9A-Z-]+|L[0-9A-Z]{8,})", text(receiver.get(parcel_page)))
+    query = lpn.group(1) if field == "lpn" else ret[field]
+    response = supervisor.get("/ui/returns", query_string={"q": query})
+    assert response.status_code == 302, query
+    assert response.location == f"/ui/returns/{ret['id']}"
+    page = text(supervisor.get(response.location))
+    assert ret["rma_number"] in page
+    assert "return.received" in page and "unit.received" in page and "scan.item" in page
+
+
+def test_an_unknown_identifier_is_a_red_banner(supervisor):
+    page = text(supervisor.get("/ui/returns", query_string={"q": "nothing-like-it"}))
+    assert 'class="banner error"' in page

@@ -1,0 +1,52 @@
+"""The floor UI: server-rendered, scan-first pages for handhelds and supervisors.
+
+Pages call the same service functions as the JSON API; nothing here re-implements a rule.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from warehouse.config import Settings
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def secret_key(settings: Settings) -> str:
+    """`WAREHOUSE_SECRET_KEY`, or one generated once and kept (0600) in the data dir, so
+    every worker process (and host sharing the data dir) signs cookies with the same key."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / SECRET_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Written whole to a private temporary file, then linked into place: a worker
+        # racing this one either wins the link or reads the winner's complete key.
+        tmp = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def init_ui(app: Flask, settings: Settings) -> None:
+    """Sets the session key and registers the floor UI's pages."""
+    from warehouse.ui import exceptions_views, inspect_views, receive_views  # noqa: F401
+    from warehouse.ui.web import bp
+
+    app.config.update(
+        SECRET_KEY=secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.register_blueprint(bp)
