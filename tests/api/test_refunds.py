@@ -289,3 +289,20 @@ def test_a_units_page_shows_its_inspections_and_where_it_stands(floor):
     assert unit["disposition"]["grade"] == "A"
     actions = [h["action"] for h in unit["history"]]
     assert actions[0] == "unit.received"
+
+
+def test_a_return_shows_its_parcels_units_and_events_so_far(floor):
+    ret = floor.create_return([line(sku="TEE", gtin=None)])
+    [lpn] = floor.receive(ret, ["TEE"])
+    floor.inspected(lpn)
+    detail = get_return(floor, ret)
+    assert [p["state"] for p in detail["parcels"]] == ["closed"]
+    assert [(u["lpn"], u["status"]) for u in detail["units"]] == [(lpn, "received")]
+    assert [e["type"] for e in detail["events"]] == [
+        "return.received",
+        "return.inspected",
+        "return.refund_requested",
+    ]
+    assert [e["sequence"] for e in detail["events"]] == sorted(
+        e["sequence"] for e in detail["events"]
+    )

@@ -197,6 +197,18 @@ class ReturnSchema(ma.Schema):
         return {"id": ret.buyer_id, "name": ret.buyer_name, "phone": ret.buyer_phone}
 
 
+class ReturnDetailSchema(ReturnSchema):
+    """A single return as GET /returns/{id} answers it: also what has happened so far."""
+
+    parcels = ma.fields.List(ma.fields.Dict(), attribute="parcels_so_far")
+    units = ma.fields.List(ma.fields.Dict(), attribute="units_so_far")
+    events = ma.fields.List(
+        ma.fields.Dict(),
+        attribute="events_so_far",
+        metadata={"description": "The same objects webhooks carry, in sequence order."},
+    )
+
+
 class ReturnPageSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(ReturnSchema))
     next_cursor = ma.fields.String(allow_none=True)

@@ -168,6 +168,50 @@ def get_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
     return _load(session, return_id, ctx.store_scope)
 
 
+def get_return_detail(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
+    """The return with what has happened to it so far: its parcels, its units and the events
+    its store was sent (contract: GET /returns/{id})."""
+    from warehouse.events.models import Event
+    from warehouse.events.outbox import as_message
+    from warehouse.receiving.models import Parcel, ParcelReturn, Unit
+
+    ret = _load(session, return_id, ctx.store_scope)
+    parcels = session.scalars(
+        select(Parcel)
+        .join(ParcelReturn, ParcelReturn.parcel_id == Parcel.id)
+        .where(ParcelReturn.return_id == ret.id)
+        .order_by(Parcel.created_at)
+    )
+    ret.parcels_so_far = [
+        {
+            "id": str(p.id),
+            "code": p.code,
+            "status": p.match_status,
+            "state": p.state,
+            "scanned_at": p.scanned_at.isoformat(),
+            "closed_at": p.closed_at.isoformat() if p.closed_at else None,
+        }
+        for p in parcels
+    ]
+    units = session.scalars(select(Unit).where(Unit.return_id == ret.id).order_by(Unit.created_at))
+    ret.units_so_far = [
+        {
+            "lpn": u.lpn,
+            "return_line_id": str(u.return_line_id) if u.return_line_id else None,
+            "status": u.reception_status,
+            "sku": u.sku,
+            "serial": u.serial,
+            "received_at": u.created_at.isoformat(),
+        }
+        for u in units
+    ]
+    events = session.scalars(
+        select(Event).where(Event.return_id == ret.id).order_by(Event.sequence)
+    )
+    ret.events_so_far = [as_message(event) for event in events]
+    return ret
+
+
 def list_returns(
     session: Session,
     ctx: Context,

@@ -24,6 +24,7 @@ from warehouse.returns.schemas import (
     RefundConfirmationSchema,
     RefundFailureSchema,
     ReturnCreateSchema,
+    ReturnDetailSchema,
     ReturnPageSchema,
     ReturnQuerySchema,
     ReturnSchema,
@@ -52,7 +53,7 @@ class Returns(MethodView):
 
     @requires(store=True)
     @blp.arguments(ReturnCreateSchema)
-    @blp.response(201, ReturnSchema)
+    @blp.response(201, ReturnDetailSchema)
     @problem_response(blp, 409, "Duplicate external_id, or Idempotency-Key reused.")
     @blp.doc(
         parameters=[
@@ -80,16 +81,19 @@ class Returns(MethodView):
         headers = {"Location": f"/api/v1/returns/{created.ret.id}"}
         if created.replayed:
             headers["Idempotent-Replayed"] = "true"
+            return services.get_return_detail(db, context(), created.ret.id), 201, headers
+        # A new return has no parcels, units or events yet.
+        created.ret.parcels_so_far = created.ret.units_so_far = created.ret.events_so_far = []
         return created.ret, 201, headers
 
 
 @blp.route("/<return_id>")
 class ReturnById(MethodView):
     @requires(Permission.VIEW, store=True)
-    @blp.response(200, ReturnSchema)
+    @blp.response(200, ReturnDetailSchema)
     def get(self, return_id):
-        """A return with its lines."""
-        return services.get_return(session(), context(), parse_id(return_id, "return"))
+        """A return with its lines, parcels, units and the events sent so far."""
+        return services.get_return_detail(session(), context(), parse_id(return_id, "return"))
 
 
 @blp.route("/<return_id>/tracking")
