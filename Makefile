@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench translations clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Extract the floor UI's strings into each .po file and compile them; fill new entries, rerun.
+translations: $(INSTALLED)
+	$(BIN)/python -m warehouse.ui.catalogs
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench

@@ -47,6 +47,8 @@ class Settings:
     webhook_allow_private: bool = False
     #: Signs the floor UI's session cookies; empty means one generated into `data_dir`.
     secret_key: str = ""
+    #: The floor UI's language until a user picks one: `zh-CN` or `en`.
+    default_language: str = "zh-CN"
 
     @property
     def resolved_database_url(self) -> str:

@@ -149,9 +149,38 @@ def test_the_api_still_answers_problems_not_pages(client):
 
 def test_the_language_switch_changes_every_string(receiver):
     assert "扫描包裹" in text(receiver.get("/ui/receive"))
-    receiver.get("/ui/lang/en")
+    submit(receiver, "/ui/receive", "/ui/lang/en")
     page = text(receiver.get("/ui/receive"))
     assert "Scan a parcel" in page and "扫描包裹" not in page
+
+
+def test_a_users_language_follows_them_to_another_terminal(app, make_user):
+    user = make_user("polyglot", "receiver")
+    first = app.test_client()
+    sign_in(first, badge=user.badge_code)
+    assert submit(first, "/ui/receive", "/ui/lang/en").status_code == 303
+    second = app.test_client()
+    assert "扫描工牌" in text(second.get("/ui/login"))  # signed out: the deployment default
+    sign_in(second, badge=user.badge_code)
+    page = text(second.get("/ui/receive"))
+    assert "Scan a parcel" in page and "扫描包裹" not in page
+
+
+def test_switching_language_needs_the_forms_csrf_token(receiver):
+    assert receiver.post("/ui/lang/en").status_code == 400
+    assert "扫描包裹" in text(receiver.get("/ui/receive"))
+
+
+def test_the_deployment_default_language_is_a_setting(database_url, tmp_path, clock):
+    from warehouse import create_app
+
+    app = create_app(
+        Settings(database_url=database_url, data_dir=tmp_path, default_language="en"),
+        clock=clock,
+    )
+    assert "Scan your badge" in text(app.test_client().get("/ui/login"))
+    with pytest.raises(ValueError, match="WAREHOUSE_DEFAULT_LANGUAGE"):
+        create_app(Settings(database_url=database_url, data_dir=tmp_path, default_language="fr"))
 
 
 def test_the_secret_key_is_generated_once_private_and_shared(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from warehouse.audit.services import record
 from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.auth.roles import Role
 from warehouse.context import Actor, Context
-from warehouse.problems import Conflict, InvalidInput, Unauthorized
+from warehouse.problems import Conflict, InvalidInput, NotFound, Unauthorized
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 PIN_PATTERN = re.compile(r"^[0-9]{4,12}$")
@@ -155,3 +156,24 @@ def user_for_token(
 
 def staff_actor(user: StaffUser) -> Actor:
     return Actor(kind="staff", id=user.id, label=user.username, role=user.role)
+
+
+def set_language(session: Session, ctx: Context, user_id: uuid.UUID, language: str) -> None:
+    """Saves the floor UI language a staff member chose, so every terminal they sign in
+    on speaks it."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound("No such staff user.")
+    if user.language == language:
+        return
+    before = user.language
+    user.language = language
+    record(
+        session,
+        ctx,
+        "staff.language_set",
+        "staff_user",
+        user.id,
+        before={"language": before},
+        after={"language": language},
+    )

@@ -42,6 +42,7 @@ def secret_key(settings: Settings) -> str:
 def init_ui(app: Flask, settings: Settings) -> None:
     """Sets the session key and registers the floor UI's pages."""
     from warehouse.ui import exceptions_views, inspect_views, receive_views  # noqa: F401
+    from warehouse.ui.i18n import init_babel
     from warehouse.ui.web import bp
 
     app.config.update(
@@ -49,4 +50,5 @@ def init_ui(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
+    init_babel(app, settings.default_language)
     app.register_blueprint(bp)

@@ -19,15 +19,16 @@ from warehouse.problems import DomainError
 from warehouse.receiving import services as receiving
 from warehouse.receiving.models import Unit
 from warehouse.ui import i18n
+from warehouse.ui.i18n import N_
 from warehouse.ui.web import banner, bp, error_banner, home_for, render, requires, sign_in, sign_out
 
 LABEL_DPI = 203
 #: Exception kinds an item scan can raise, as the receiver is warned of them.
 ITEM_WARNINGS = {
-    "wrong_item": "Wrong item: put it on the exception shelf.",
-    "extra": "Extra: not expected in this return.",
-    "serial_mismatch": "Serial number does not match: possible swap.",
-    "transit_damage": "Damaged in transit: recorded.",
+    "wrong_item": N_("Wrong item: put it on the exception shelf."),
+    "extra": N_("Extra: not expected in this return."),
+    "serial_mismatch": N_("Serial number does not match: possible swap."),
+    "transit_damage": N_("Damaged in transit: recorded."),
 }
 
 
@@ -102,14 +103,20 @@ def logout():
     return redirect(url_for("ui.login"), code=303)
 
 
-@bp.get("/ui/lang/<code>")
+@bp.post("/ui/lang/<code>")
 def language(code: str):
-    """Switches the language of this terminal's pages."""
+    """Switches the pages' language: for this terminal, and saved for the signed-in user so
+    every terminal they sign in on follows it."""
     if code in i18n.LANGUAGES:
         session["lang"] = code
+        user = g.get("ui_user")
+        if user is not None:
+            run_in_transaction(
+                api.session(), lambda db: auth.set_language(db, api.context(), user.id, code)
+            )
     back = request.referrer or ""
     host = request.host_url
-    return redirect(back if back.startswith(host) else url_for("ui.index"))
+    return redirect(back if back.startswith(host) else url_for("ui.index"), code=303)
 
 
 # --- receiving -------------------------------------------------------------------------------

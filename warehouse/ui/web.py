@@ -31,6 +31,7 @@ from warehouse.auth.roles import Permission, Role, may
 from warehouse.auth.services import staff_actor, user_for_token
 from warehouse.problems import DomainError
 from warehouse.ui import i18n
+from warehouse.ui.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -194,9 +195,9 @@ def _template_globals() -> dict:
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     titles = {
-        400: "The form had expired; please try again." if exc.description == "csrf" else None,
-        403: "Your role may not open this page.",
-        404: "Not found.",
+        400: N_("The form had expired; please try again.") if exc.description == "csrf" else None,
+        403: N_("Your role may not open this page."),
+        404: N_("Not found."),
     }
     text = titles.get(exc.code) or exc.name
     return render_template(
