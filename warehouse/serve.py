@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
@@ -111,9 +112,12 @@ class _Arbiter(Arbiter):
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict, delivery: DeliveryProcess | None) -> None:
+    def __init__(
+        self, options: dict, delivery: DeliveryProcess | None, app_factory: Callable = create_app
+    ) -> None:
         self.options = options
         self.delivery = delivery
+        self.app_factory = app_factory
         super().__init__()
 
     def load_config(self) -> None:
@@ -122,7 +126,7 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         # Each worker builds its own app after the fork: no engine is shared across processes.
-        return create_app()
+        return self.app_factory()
 
     def run(self):
         if self.delivery is None:
@@ -137,9 +141,18 @@ class _Gunicorn(BaseApplication):
 
 
 def serve_forever(
-    *, host: str, port: int, workers: int, threads: int, delivery_worker: bool = True
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    delivery_worker: bool = True,
+    app_factory: Callable = create_app,
 ) -> None:
-    """Serves until SIGTERM/SIGINT; with `delivery_worker`, webhooks are posted meanwhile."""
+    """Serves until SIGTERM/SIGINT; with `delivery_worker`, webhooks are posted meanwhile.
+
+    `app_factory` builds each worker's WSGI app: the benchmarks serve their bare baseline
+    app through it, so that it runs under exactly these server settings."""
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -152,4 +165,5 @@ def serve_forever(
             "keepalive": 5,
         },
         DeliveryProcess() if delivery_worker else None,
+        app_factory,
     ).run()
