@@ -28,7 +28,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(os.environ.get("UI_SCREENSHOT_DIR", "/tmp"))
+#: Screenshots of every page the browser tests visit, kept as the run's artefacts.
+SCREENSHOTS = Path(
+    os.environ.get(
+        "UI_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    )
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def chromium_missing() -> bool:
