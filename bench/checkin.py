@@ -147,7 +147,7 @@ def compare(figures: dict, small: str, large: str, label: str) -> None:
             )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--sizes", default="10000,1000000")
@@ -160,7 +160,7 @@ def main() -> None:
         default=250,
         help="the paced run's pause before each scan; 0 skips that run",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     count = args.terminals * args.returns_per_terminal
 

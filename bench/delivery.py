@@ -128,12 +128,12 @@ def fill(sessions, url: str, events: int, name: str = "bench store") -> str:
     return store.webhook_secret
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("events", nargs="?", type=int, default=3000)
     parser.add_argument("--backlog", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=16)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     # The outage's thousands of failed attempts are expected: keep the figures readable.
     logging.getLogger("warehouse").setLevel(logging.ERROR)
 
@@ -215,6 +215,14 @@ def main() -> None:
         f"drain         {drain_s:.2f} s for the {args.backlog}-event backlog after the outage "
         f"({drained.delivered / drain_s:.0f}/s)"
     )
+    return {
+        "database": engine.dialect.name,
+        "events": args.events,
+        "per_second": tally.delivered / elapsed,
+        "badly_signed": counts[1],
+        "backlog": args.backlog,
+        "drain_s": drain_s,
+    }
 
 
 FAR_FUTURE = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)

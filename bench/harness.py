@@ -55,11 +55,34 @@ def fresh_database(kind: str) -> Iterator[str]:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@dataclass(frozen=True)
+class Server:
+    """A server the bench started: where it answers, and its gunicorn master's process id."""
+
+    address: str
+    pid: int
+    log_path: Path
+
+    def worker_memory_mb(self) -> list[float]:
+        """Resident memory (RSS) of each gunicorn web worker, in MiB.
+
+        The workers are the master's child processes, less the webhook delivery worker
+        (`python -m warehouse.events`) that `warehouse serve` runs beside them."""
+        return [rss_mb(pid) for pid in child_pids(self.pid) if not _is_delivery_worker(pid)]
+
+
 @contextlib.contextmanager
-def served(
-    database_url: str, *, workers: int = 2, threads: int = 8, extra_args: tuple[str, ...] = ()
-) -> Iterator[str]:
-    """Runs `warehouse serve` against `database_url`; yields host:port once it answers."""
+def serving(
+    database_url: str,
+    *,
+    workers: int = 2,
+    threads: int = 8,
+    extra_args: tuple[str, ...] = (),
+    command: tuple[str, ...] | None = None,
+    ready_path: str = "/api/v1/openapi.json",
+) -> Iterator[Server]:
+    """Runs `warehouse serve` (or `command`, given the same options) against `database_url`;
+    yields the server once `ready_path` answers 200, and stops it afterwards."""
     port = free_port()
     env = {
         **os.environ,
@@ -67,21 +90,11 @@ def served(
         "WAREHOUSE_DATA_DIR": tempfile.mkdtemp(prefix="wh-bench-data-"),
     }
     log_path = Path(env["WAREHOUSE_DATA_DIR"]) / "serve.log"
+    options = ["--host", "127.0.0.1", "--port", str(port)]
+    options += ["--workers", str(workers), "--threads", str(threads)]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [
-                WAREHOUSE,
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                *extra_args,
-            ],
+            [*(command or (WAREHOUSE, "serve")), *options, *extra_args],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -93,14 +106,14 @@ def served(
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"warehouse serve exited; see {log_path}")
-            with contextlib.suppress(OSError):
-                if Terminal(address).get("/api/v1/openapi.json")[0] == 200:
+                raise RuntimeError(f"{command or 'warehouse serve'} exited; see {log_path}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if Terminal(address).get(ready_path)[0] == 200:
                     break
             time.sleep(0.2)
         else:
-            raise RuntimeError(f"warehouse serve did not answer in 60 s; see {log_path}")
-        yield address
+            raise RuntimeError(f"the server did not answer in 60 s; see {log_path}")
+        yield Server(address, process.pid, log_path)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -109,6 +122,59 @@ def served(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@contextlib.contextmanager
+def served(
+    database_url: str, *, workers: int = 2, threads: int = 8, extra_args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Runs `warehouse serve` against `database_url`; yields host:port once it answers."""
+    with serving(database_url, workers=workers, threads=threads, extra_args=extra_args) as server:
+        yield server.address
+
+
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is `parent` (read from /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        # The command name in parentheses may hold spaces: fields count from its end.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            children.append(int(entry.name))
+    return children
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident set size in MiB (VmRSS from /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _is_delivery_worker(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"warehouse.events" in command
+
+
+def database_size_bytes(url: str) -> int:
+    """The database's size on disk: pg_database_size, or the SQLite file with its WAL."""
+    if url.startswith("postgresql"):
+        import psycopg
+
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            return connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    path = Path(url.removeprefix("sqlite:///"))
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
 
 
 class Terminal:

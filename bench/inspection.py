@@ -367,7 +367,7 @@ def start_server(settings: Settings, workers: int, threads: int) -> tuple[subpro
     raise RuntimeError("warehouse serve did not start listening within 30 s")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=400, help="units per run (default 400)")
     parser.add_argument("--concurrency", type=int, default=16)
@@ -381,7 +381,7 @@ def main() -> None:
         default=0.5,
         help="mean seconds an inspector spends on a unit in the paced run (default 0.5)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 64:
         parser.error("--concurrency is 1 to 64")
 

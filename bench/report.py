@@ -1,0 +1,237 @@
+"""Printing the harness's figures: per-endpoint tables with ratios to the baselines, and the
+issue's targets with met / missed next to each figure.
+
+Throughput ratios divide by the baseline's requests per second in the same mode (flat out or
+paced); latency ratios divide by the baseline's p50 and p99 in the same mode. "×ping" is the
+bare Flask endpoint, "×ins" the bare endpoint doing one INSERT in a transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.mix import INSPECT, PARCEL_SCAN
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Target:
+    """One of the issue's targets, judged on one figure."""
+
+    goal: str
+    figure: str
+    met: bool
+
+    def line(self) -> str:
+        return f"  {'met   ' if self.met else 'MISSED'}  {self.goal:<58} {self.figure}"
+
+
+@dataclass
+class Verdicts:
+    targets: list[Target] = field(default_factory=list)
+
+    def judge(self, goal: str, figure: str, met: bool) -> str:
+        self.targets.append(Target(goal, figure, met))
+        return "met" if met else "MISSED"
+
+
+def ratio(value: float, base: float | None) -> str:
+    return f"{value / base:.2f}" if base else "–"
+
+
+def print_phase(
+    title: str, rows: list[dict], baseline: dict[str, dict], notes: dict[str, str] | None = None
+) -> None:
+    """A phase's table: each endpoint's figures, then the same as ratios to the baselines."""
+    ping, insert = baseline.get("ping", {}), baseline.get("insert", {})
+    print(f"\n  {title}")
+    print(
+        f"    {'endpoint':<31}{'n':>6}{'req/s':>8}{'×ping':>7}{'×ins':>6} |"
+        f"{'p50':>7}{'p95':>7}{'p99 ms':>8} |{'p50×ping':>9}{'×ins':>6} |{'p99×ping':>9}{'×ins':>6}"
+    )
+    for row in rows:
+        note = (notes or {}).get(row["endpoint"], "")
+        print(
+            f"    {row['endpoint']:<31}{row['count']:>6}{row['per_second']:>8.1f}"
+            f"{ratio(row['per_second'], ping.get('per_second')):>7}"
+            f"{ratio(row['per_second'], insert.get('per_second')):>6} |"
+            f"{row['p50_ms']:>7.1f}{row['p95_ms']:>7.1f}{row['p99_ms']:>8.1f} |"
+            f"{ratio(row['p50_ms'], ping.get('p50_ms')):>9}"
+            f"{ratio(row['p50_ms'], insert.get('p50_ms')):>6} |"
+            f"{ratio(row['p99_ms'], ping.get('p99_ms')):>9}"
+            f"{ratio(row['p99_ms'], insert.get('p99_ms')):>6}" + (f"  {note}" if note else "")
+        )
+
+
+def row_of(rows: list[dict], endpoint: str) -> dict | None:
+    return next((row for row in rows if row["endpoint"] == endpoint), None)
+
+
+def print_database(result: dict, verdicts: Verdicts) -> None:
+    """Everything measured on one database: baselines, then each size's phases."""
+    kind, terminals = result["database"], result["terminals"]
+    server = result["server"]
+    print(f"\n=== {kind}: {server} ===")
+    base = result["baselines"]
+    print(
+        "\n  baselines (bench/baseline_app.py under the same gunicorn settings, "
+        f"{terminals} terminals)"
+    )
+    print(f"    {'endpoint':<31}{'n':>6}{'req/s':>8} |{'p50':>7}{'p95':>7}{'p99 ms':>8}")
+    for mode in ("flat", "paced"):
+        for name in ("ping", "insert"):
+            row = base[mode][name]
+            print(
+                f"    {row['endpoint'] + ', ' + mode:<31}{row['count']:>6}"
+                f"{row['per_second']:>8.1f} |"
+                f"{row['p50_ms']:>7.1f}{row['p95_ms']:>7.1f}{row['p99_ms']:>8.1f}"
+            )
+    base_memory = max(result["baseline_memory_mb"])
+    print(f"    memory per web worker (RSS): {_mib(result['baseline_memory_mb'])}")
+
+    for size in result["sizes"]:
+        loaded = size["returns"]
+        print(
+            f"\n  -- {loaded:,} open returns across 20 stores "
+            f"(bulk-loaded in {size['load_s']:.0f} s) --"
+        )
+        scan = row_of(size["scan"]["rows"], PARCEL_SCAN)
+        share = scan["per_second"] / base["flat"]["insert"]["per_second"]
+        scan_note = verdicts.judge(
+            f"{kind} {loaded:,}: parcel scan ≥ 50% of bare-insert throughput",
+            f"{share:.0%} ({scan['per_second']:.0f}/s vs "
+            f"{base['flat']['insert']['per_second']:.0f}/s)",
+            share >= 0.5,
+        )
+        print_phase(
+            f"parcel scans only, {terminals} terminals flat out ({size['scan']['wall_s']:.0f} s)",
+            size["scan"]["rows"],
+            base["flat"],
+            {PARCEL_SCAN: f"target ≥ 0.50 ×ins: {scan_note}"},
+        )
+        print_phase(
+            f"the mix, {terminals} terminals flat out ({size['flat']['wall_s']:.0f} s)",
+            size["flat"]["rows"],
+            base["flat"],
+        )
+        paced = size["paced"]["rows"]
+        notes = {}
+        scan = row_of(paced, PARCEL_SCAN)
+        if scan:
+            notes[PARCEL_SCAN] = "target p99 < 25 ms (paced): " + verdicts.judge(
+                f"{kind} {loaded:,}: parcel scan p99 < 25 ms, {terminals} terminals paced",
+                f"{scan['p99_ms']:.1f} ms (n={scan['count']})",
+                scan["p99_ms"] < 25,
+            )
+        inspect = row_of(paced, INSPECT)
+        if inspect:
+            notes[INSPECT] = "target p99 < 50 ms: " + verdicts.judge(
+                f"{kind} {loaded:,}: inspection submit p99 < 50 ms, paced",
+                f"{inspect['p99_ms']:.1f} ms (n={inspect['count']})",
+                inspect["p99_ms"] < 50,
+            )
+        print_phase(
+            f"the mix, {terminals} terminals paced, one request every 0.5–1.5 s each "
+            f"({size['paced']['wall_s']:.0f} s; the parcel scan's p99 < 25 ms target is for "
+            "this case)",
+            paced,
+            base["paced"],
+            notes,
+        )
+        memory = size["memory_mb"]
+        note = verdicts.judge(
+            f"{kind} {loaded:,}: memory under 150 MB per worker",
+            f"{max(memory):.0f} MiB RSS",
+            max(memory) * MB < 150 * 1000 * 1000,
+        )
+        print(
+            f"\n    memory per web worker (RSS) after the runs: {_mib(memory)}"
+            f" (×{max(memory) / base_memory:.2f} the baseline app's); target < 150 MB: {note}"
+        )
+        print(
+            f"    database size: {size['db_bytes'] / MB:,.1f} MiB with {loaded:,} returns loaded,"
+            f" {size['db_bytes'] / MB / loaded * 1000:.2f} MiB per 1,000 returns"
+        )
+    _compare_sizes(result, verdicts)
+
+
+def _compare_sizes(result: dict, verdicts: Verdicts) -> None:
+    if len(result["sizes"]) < 2:
+        return
+    small, large = result["sizes"][0], result["sizes"][-1]
+    kind = result["database"]
+    label = f"{large['returns']:,} vs {small['returns']:,}"
+    print(f"\n  -- {label} open returns (large ÷ small; target: within 1.3×) --")
+    grown = large["db_bytes"] - small["db_bytes"]
+    added = large["returns"] - small["returns"]
+    print(f"    database growth: {grown / MB / added * 1000:.2f} MiB per 1,000 returns added")
+    for phase, what in (
+        ("scan", "scans only, flat out"),
+        ("flat", "mix flat out"),
+        ("paced", "mix paced"),
+    ):
+        for row in large[phase]["rows"]:
+            base = row_of(small[phase]["rows"], row["endpoint"])
+            if not base or row["endpoint"] == "all requests":
+                continue
+            slower = base["per_second"] / row["per_second"] if phase != "paced" else None
+            p50, p99 = row["p50_ms"] / base["p50_ms"], row["p99_ms"] / base["p99_ms"]
+            note = ""
+            if row["endpoint"] == PARCEL_SCAN and phase == "scan":
+                note = "  " + verdicts.judge(
+                    f"{kind}: parcel scan throughput at {label} within 1.3×",
+                    f"×{slower:.2f} slower",
+                    slower <= 1.3,
+                )
+            if row["endpoint"] == PARCEL_SCAN and phase == "paced":
+                note = "  " + verdicts.judge(
+                    f"{kind}: parcel scan paced p50 at {label} within 1.3×",
+                    f"×{p50:.2f} (p99 ×{p99:.2f})",
+                    p50 <= 1.3,
+                )
+            throughput = f"throughput ÷{slower:.2f}" if slower else "throughput (paced)"
+            print(
+                f"    {what:<22}{row['endpoint']:<31} p50 ×{p50:.2f}  p99 ×{p99:.2f}  "
+                f"{throughput}{note}"
+            )
+
+
+def _mib(values: list[float]) -> str:
+    return ", ".join(f"{v:.0f}" for v in sorted(values)) + " MiB"
+
+
+def machine() -> dict:
+    """What the figures were taken on."""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    ram_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(ram_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "commit": commit or "unknown",
+    }
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
