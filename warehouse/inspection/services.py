@@ -74,18 +74,9 @@ def inspect_unit(
         .with_for_update(of=Return)
     ).one()
 
-    version_row = _checklist_for(session, line, checklist_id, version)
-    template = rules.build_template(version_row.items)
-    try:
-        checked = rules.check_answers(template, answers)
-    except rules.AnswersInvalid as invalid:
-        raise InvalidInput(invalid.errors) from None
-    all_photos = _checked_photos(session, unit, template, checked, photo_ids or [])
-    assessment = _assess(session, template, checked, unit, ret, line)
-    if assessment.deduction.amount > 0 and not all_photos:
-        raise InvalidInput(
-            {"photo_ids": ["A deduction needs evidence: attach a photo of the damage."]}
-        )
+    version_row, checked, all_photos, assessment = _conclude(
+        session, unit, ret, line, answers, checklist_id, version, photo_ids or []
+    )
 
     sequence = 1
     if reinspection:
@@ -149,6 +140,61 @@ def inspect_unit(
     )
     settle_return(session, ctx, ret, reinspection=reinspection)
     return inspection_view(session, inspection, unit=unit, version=version_row, status=status)
+
+
+def preview_inspection(
+    session: Session,
+    ctx: Context,
+    lpn: str,
+    *,
+    answers: dict,
+    version: int | None = None,
+    photo_ids: list[str] | None = None,
+) -> tuple[ChecklistVersion, rules.Assessment]:
+    """What `inspect_unit` would conclude from these answers (grade, route, deduction,
+    findings), after the same checks, writing and locking nothing: the floor shows it to the
+    inspector before they confirm."""
+    unit = find_unit(session, ctx, lpn)
+    status = session.get(UnitStatus, unit.id)
+    reinspection = state_of(status) == UnitState.INSPECTED
+    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
+        raise Forbidden("The unit is inspected already; only a supervisor may re-inspect it.")
+    next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
+    if unit.return_id is None:
+        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    ret = session.get_one(Return, unit.return_id)
+    line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    version_row, _checked, _photos, assessment = _conclude(
+        session, unit, ret, line, answers, None, version, photo_ids or []
+    )
+    return version_row, assessment
+
+
+def _conclude(
+    session: Session,
+    unit: Unit,
+    ret: Return,
+    line: ReturnLine | None,
+    answers: dict,
+    checklist_id: uuid.UUID | None,
+    version: int | None,
+    photo_ids: list[str],
+) -> tuple[ChecklistVersion, dict, list[str], rules.Assessment]:
+    """The checklist, the checked answers and photos, and what they conclude (or the 422/409
+    naming what is wrong): shared by the inspection and its preview."""
+    version_row = _checklist_for(session, line, checklist_id, version)
+    template = rules.build_template(version_row.items)
+    try:
+        checked = rules.check_answers(template, answers)
+    except rules.AnswersInvalid as invalid:
+        raise InvalidInput(invalid.errors) from None
+    all_photos = _checked_photos(session, unit, template, checked, photo_ids)
+    assessment = _assess(session, template, checked, unit, ret, line)
+    if assessment.deduction.amount > 0 and not all_photos:
+        raise InvalidInput(
+            {"photo_ids": ["A deduction needs evidence: attach a photo of the damage."]}
+        )
+    return version_row, checked, all_photos, assessment
 
 
 def _assess(

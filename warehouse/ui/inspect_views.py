@@ -1,18 +1,497 @@
-"""Inspectors and disposition: scan an LPN, fill its checklist, route it."""
+"""Inspection at the QC bench: scan an LPN, answer its checklist (the "all fine" answers
+pre-selected), take photos, see the grade, route and deduction, confirm.
+
+Every conclusion comes from the inspection service (`preview_inspection` before the
+inspector confirms, `inspect_unit` when they do): the pages only read answers from the form
+and show what the service says. Photos go through the same photo service and limits as
+the API's upload.
+"""
 
 from __future__ import annotations
 
-from warehouse.auth.roles import Permission
-from warehouse.ui.web import bp, render, requires
+import math
+
+from flask import current_app, g, redirect, request, send_file, url_for
+from sqlalchemy import select
+
+from warehouse import api
+from warehouse.auth.roles import Permission, may
+from warehouse.db import run_in_transaction
+from warehouse.inspection import checklists, photos, rules
+from warehouse.inspection import services as inspection
+from warehouse.inspection.lifecycle import UnitState
+from warehouse.inspection.models import UnitStatus
+from warehouse.inspection.units import find_unit, state_of
+from warehouse.inspection.views import MULTIPART_ALLOWANCE, PHOTO_MAX_AGE, photo_storage
+from warehouse.money import MINOR_UNIT_EXPONENT
+from warehouse.problems import DomainError, InvalidInput, NotFound
+from warehouse.receiving.models import ReceivingException
+from warehouse.returns.models import Return, ReturnLine
+from warehouse.stores.models import Store
+from warehouse.ui import i18n
+from warehouse.ui.i18n import N_
+from warehouse.ui.web import banner, bp, describe, error_banner, render, requires
+
+#: Photos one checklist form may carry (each within the photo service's own limit).
+MAX_PHOTOS_PER_FORM = 10
+#: Form fields: an item's answer is `a.<key>`; a photo item's new pictures `p.<key>`.
+ANSWER, PHOTO_FIELD, EXTRA_PHOTOS = "a.", "p.", "photos"
+
+#: Service messages shown as raised (listed so they are translated).
+SHOWN_AS_RAISED = (
+    N_("No unit with that LPN."),
+    N_("The unit belongs to no return; resolve its exception first."),
+    N_("The unit is inspected already; only a supervisor may re-inspect it."),
+    N_("Required: answer this item."),
+    N_("Required: take at least one photo."),
+    N_("A number."),
+    N_("A deduction needs evidence: attach a photo of the damage."),
+)
+#: Words for codes a checklist, a grade or a route shows.
+CODES_SHOWN = (
+    N_("like_new"),
+    N_("open_box"),
+    N_("used"),
+    N_("unsalvageable"),
+    N_("return_to_vendor"),
+    N_("liquidate"),
+    N_("buyer"),
+    N_("carrier"),
+    N_("warehouse"),
+    N_("manufacturer"),
+    N_("none"),
+    N_("counterfeit"),
+    N_("damaged_in_transit"),
+    N_("quality_issue"),
+    N_("not_as_described"),
+    N_("wrong_item_sent"),
+    N_("changed_mind"),
+    N_("expected"),
+    N_("light"),
+    N_("heavy"),
+    N_("perfect"),
+    N_("light_scratches"),
+    N_("cracked"),
+    N_("tried_on"),
+    N_("worn"),
+    N_("heavily_worn"),
+    N_("intact"),
+    N_("dented"),
+)
+#: Photo problems, as the inspector is told of them.
+PHOTO_PROBLEMS = {
+    413: N_("Photo too large: take it again at a lower resolution."),
+    422: N_("Not a photo this service can read: JPEG, PNG or WebP only."),
+    503: N_("Photos cannot be stored right now; nothing was kept. Call a supervisor."),
+    507: N_("The photo store is full; nothing was kept. Call a supervisor."),
+}
+
+
+@bp.before_app_request
+def _room_for_photos() -> None:
+    """The checklist form carries photos: allow them before the CSRF check reads the form
+    (the app's own body limit is sized for JSON)."""
+    if request.endpoint == "ui.inspect_check":
+        settings = current_app.extensions["warehouse.settings"]
+        request.max_content_length = (
+            MAX_PHOTOS_PER_FORM * settings.photo_max_bytes + MULTIPART_ALLOWANCE
+        )
+
+
+# --- pages -----------------------------------------------------------------------------------
 
 
 @bp.get("/ui/inspect")
 @requires(Permission.INSPECT)
 def inspect():
+    """Scan an LPN to inspect it."""
     return render("inspect.html")
 
 
-@bp.get("/ui/dispose")
-@requires(Permission.DISPOSE)
-def dispose():
-    return render("dispose.html")
+@bp.post("/ui/inspect")
+@requires(Permission.INSPECT)
+def inspect_scan():
+    """An LPN scan: its checklist, or a red banner saying why not."""
+    lpn = request.form.get("lpn", "").strip()
+    try:
+        unit = _inspectable(lpn)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.inspect"), code=303)
+    return redirect(url_for("ui.inspect_unit", lpn=unit.lpn), code=303)
+
+
+@bp.get("/ui/inspect/units/<lpn>")
+@requires(Permission.INSPECT)
+def inspect_unit(lpn: str):
+    """The unit and its checklist, the "all fine" answers pre-selected."""
+    try:
+        unit = _inspectable(lpn)
+        sheet = _sheet(unit)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.inspect"), code=303)
+    return render("inspect_form.html", **sheet, answers=_defaults(sheet["items"]), errors={})
+
+
+@bp.post("/ui/inspect/units/<lpn>/check")
+@requires(Permission.INSPECT)
+def inspect_check(lpn: str):
+    """Keeps the new photos, then shows what the answers conclude, before confirming.
+    Wrong or missing answers come back on the form, each with its message."""
+    try:
+        unit = _inspectable(lpn)
+        sheet = _sheet(unit)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.inspect"), code=303)
+    posted = _posted(sheet["items"])
+    lpn = unit.lpn
+    try:
+        _keep_new_photos(lpn, sheet["items"], posted)
+    except DomainError as exc:
+        text = PHOTO_PROBLEMS.get(exc.status)
+        banner("error", i18n.gettext(text) if text else describe(exc))
+        return render("inspect_form.html", status=exc.status, **sheet, answers=posted, errors={})
+    try:
+        answers, errors = _answers(sheet["items"], posted)
+        if errors:
+            raise InvalidInput(errors)
+        version, assessment = inspection.preview_inspection(
+            api.session(),
+            api.context(),
+            lpn,
+            answers=answers,
+            version=sheet["version"].version,
+            photo_ids=posted["photos"],
+        )
+    except InvalidInput as exc:
+        return _form_again(sheet, posted, exc)
+    except DomainError as exc:
+        error_banner(exc)
+        return render("inspect_form.html", status=exc.status, **sheet, answers=posted, errors={})
+    return render(
+        "inspect_result.html",
+        **{**sheet, "version": version},
+        answers=posted,
+        assessment=assessment,
+        findings=[_finding(f) for f in assessment.findings],
+    )
+
+
+@bp.post("/ui/inspect/units/<lpn>/edit")
+@requires(Permission.INSPECT)
+def inspect_edit(lpn: str):
+    """Back from the result to the form, answers and photos kept."""
+    try:
+        unit = _inspectable(lpn)
+        sheet = _sheet(unit)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.inspect"), code=303)
+    return render("inspect_form.html", **sheet, answers=_posted(sheet["items"]), errors={})
+
+
+@bp.post("/ui/inspect/units/<lpn>/confirm")
+@requires(Permission.INSPECT)
+def inspect_confirm(lpn: str):
+    """Records the inspection (and whatever it triggers: the return's refund decision and
+    the store's events); the next scan is the next LPN."""
+    ctx = api.context()
+    db = api.session()
+    try:
+        unit = find_unit(db, ctx, lpn)
+        sheet = _sheet(unit)
+        posted = _posted(sheet["items"])
+        answers, errors = _answers(sheet["items"], posted)
+        if errors:
+            raise InvalidInput(errors)
+        version = request.form.get("version", "")
+        done = run_in_transaction(
+            db,
+            lambda s: inspection.inspect_unit(
+                s,
+                ctx,
+                unit.lpn,
+                answers=answers,
+                version=int(version) if version.isdigit() else None,
+                photo_ids=posted["photos"],
+                notes=posted["notes"] or None,
+            ),
+        )
+    except InvalidInput as exc:
+        return _form_again(sheet, posted, exc)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.inspect"), code=303)
+    route = done["recommended_disposition"]
+    banner(
+        "ok",
+        i18n.gettext(
+            "Inspected {lpn}: grade {grade}, {route}.",
+            lpn=done["lpn"],
+            grade=done["grade"],
+            route=i18n.gettext(route),
+        ),
+    )
+    return redirect(url_for("ui.inspect"), code=303)
+
+
+@bp.get("/ui/photos/<photo_id>/thumbnail")
+@requires(Permission.VIEW)
+def photo_thumbnail(photo_id: str):
+    """A photo's thumbnail for the pages (the API's needs a bearer token)."""
+    photo = photos.get_photo(api.session(), api.context(), api.parse_id(photo_id, "photo"))
+    stream = photos.open_photo_file(photo_storage(), photo, thumbnail=True)
+    response = send_file(
+        stream, mimetype=photo.content_type, etag=f"{photo.sha256}-t", max_age=PHOTO_MAX_AGE
+    )
+    response.headers["Cache-Control"] = f"private, max-age={PHOTO_MAX_AGE}, immutable"
+    return response
+
+
+# --- the unit and its checklist --------------------------------------------------------------
+
+
+def _inspectable(lpn: str):
+    """The unit, if this person may inspect it now; else a DomainError saying why not, in
+    words for the floor."""
+    if not lpn:
+        raise NotFound("No unit with that LPN.")
+    db = api.session()
+    unit = find_unit(db, api.context(), lpn)
+    status = db.get(UnitStatus, unit.id)
+    state = state_of(status)
+    if state == UnitState.INSPECTED and not may(g.ui_user.role, Permission.SUPERVISE):
+        raise ShownRefusal(
+            i18n.gettext(
+                "{lpn} is inspected already (grade {grade}): take it to disposition.",
+                lpn=unit.lpn,
+                grade=status.grade,
+            )
+        )
+    if state not in (UnitState.RECEIVED, UnitState.INSPECTED):
+        raise ShownRefusal(
+            i18n.gettext(
+                "{lpn} was disposed of already ({state}): it can no longer be inspected.",
+                lpn=unit.lpn,
+                state=i18n.gettext(state.value),
+            )
+        )
+    if unit.return_id is None:
+        raise ShownRefusal(
+            i18n.gettext("The unit belongs to no return; resolve its exception first.")
+        )
+    return unit
+
+
+class ShownRefusal(DomainError):
+    """A refusal whose text is translated already."""
+
+    status = 409
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.detail = text
+
+
+def _sheet(unit) -> dict:
+    """What the inspector sees of the unit, and the checklist of its category."""
+    db = api.session()
+    ret = db.get_one(Return, unit.return_id)
+    line = db.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    store = db.get(Store, unit.store_id) if unit.store_id else None
+    category = line.category if line is not None else checklists.DEFAULT_CATEGORY
+    version = checklists.checklist_for_category(db, category)
+    if version is None:
+        raise ShownRefusal(
+            i18n.gettext(
+                "No checklist for {category}: a supervisor must create one.", category=category
+            )
+        )
+    receipt = list(
+        db.scalars(
+            select(ReceivingException)
+            .where(ReceivingException.unit_id == unit.id)
+            .order_by(ReceivingException.created_at)
+        )
+    )
+    items = [_item_view(item) for item in rules.build_template(version.items).items]
+    return {
+        "unit": unit,
+        "ret": ret,
+        "line": line,
+        "store": store,
+        "receipt": receipt,
+        "version": version,
+        "items": items,
+        "reinspection": db.get(UnitStatus, unit.id) is not None,
+    }
+
+
+def _item_view(item: rules.Item) -> dict:
+    """A checklist item as the form shows it: its label in the page's language and, for
+    yes/no and choice items, its options each marked when choosing it is a failure."""
+    options: list[tuple[str, str, bool]] = []
+    if item.type == rules.ItemType.YES_NO:
+        options = [
+            ("yes", i18n.gettext("Yes"), item.failure(True) is not None),
+            ("no", i18n.gettext("No"), item.failure(False) is not None),
+        ]
+    elif item.type == rules.ItemType.CHOICE:
+        options = [(c, i18n.gettext(c), item.failure(c) is not None) for c in item.choices]
+    return {
+        "key": item.key,
+        "label": label_of(item.label),
+        "type": str(item.type),
+        "required": item.required,
+        "critical": item.critical,
+        "min": item.min,
+        "max": item.max,
+        "options": options,
+    }
+
+
+def label_of(label) -> str:
+    """A checklist label in the page's language (labels are a string or {zh-CN, en})."""
+    if isinstance(label, str):
+        return label
+    return label.get(i18n.current()) or next(iter(label.values()))
+
+
+def _defaults(items: list[dict]) -> dict:
+    """The common answer pre-selected: the first option that is no failure ("yes" where
+    neither answer fails); nothing for numbers, text and photos."""
+    values: dict = {}
+    for item in items:
+        fine = [value for value, _label, fails in item["options"] if not fails]
+        if fine:
+            values[item["key"]] = fine[0]
+    return {"values": values, "photos": [], "item_photos": {}, "notes": ""}
+
+
+# --- reading the form ------------------------------------------------------------------------
+
+
+def _posted(items: list[dict]) -> dict:
+    """The form's answers as typed (strings), photo ids kept so far, and notes."""
+    values = {
+        item["key"]: request.form.get(ANSWER + item["key"], "").strip()
+        for item in items
+        if item["type"] != "photo"
+    }
+    item_photos = {
+        item["key"]: request.form.getlist(ANSWER + item["key"])
+        for item in items
+        if item["type"] == "photo"
+    }
+    return {
+        "values": {k: v for k, v in values.items() if v},
+        "photos": request.form.getlist("photo_id"),
+        "item_photos": item_photos,
+        "notes": request.form.get("notes", "").strip()[:2000],
+    }
+
+
+def _keep_new_photos(lpn: str, items: list[dict], posted: dict) -> None:
+    """Stores each new picture through the photo service (its checks and limits) and adds
+    its id to the posted answers; a refused one stops here (those before it are kept)."""
+    settings = current_app.extensions["warehouse.settings"]
+    fields = [(EXTRA_PHOTOS, None)] + [
+        (PHOTO_FIELD + item["key"], item["key"]) for item in items if item["type"] == "photo"
+    ]
+    for field, key in fields:
+        for upload in request.files.getlist(field):
+            if not upload or not upload.filename:
+                continue  # an empty file input
+            data = upload.stream.read(settings.photo_max_bytes + 1)
+            photo = photos.add_photo(
+                api.session(),
+                api.context(),
+                photo_storage(),
+                lpn,
+                data,
+                max_bytes=settings.photo_max_bytes,
+                max_pixels=settings.photo_max_pixels,
+            )
+            target = posted["photos"] if key is None else posted["item_photos"][key]
+            target.append(str(photo.id))
+
+
+def _answers(items: list[dict], posted: dict) -> tuple[dict, dict]:
+    """The answers as the service takes them (booleans, numbers, lists of photo ids), and
+    the fields the form could not read."""
+    answers: dict = {}
+    errors: dict = {}
+    for item in items:
+        key = item["key"]
+        if item["type"] == "photo":
+            if posted["item_photos"][key]:
+                answers[key] = posted["item_photos"][key]
+            continue
+        value = posted["values"].get(key)
+        if value is None:
+            continue
+        if item["type"] == "yes_no":
+            answers[key] = {"yes": True, "no": False}.get(value, value)
+        elif item["type"] == "number":
+            try:
+                number = float(value.replace(",", "."))
+            except ValueError:
+                errors[f"answers.{key}"] = ["A number."]
+                continue
+            if not math.isfinite(number):
+                errors[f"answers.{key}"] = ["A number."]
+                continue
+            answers[key] = int(number) if number.is_integer() else number
+        else:
+            answers[key] = value
+    return answers, errors
+
+
+def _form_again(sheet: dict, posted: dict, exc: InvalidInput):
+    """The form with the posted answers and, by each item, what is wrong with it."""
+    errors = {
+        name.removeprefix("answers."): [i18n.gettext(m) for m in messages]
+        for name, messages in exc.extra["errors"].items()
+    }
+    shown = {item["key"] for item in sheet["items"]}
+    elsewhere = [m for name, ms in errors.items() if name not in shown for m in ms]
+    banner("error", " ".join(elsewhere) or i18n.gettext("Check the marked answers."))
+    return render("inspect_form.html", status=422, **sheet, answers=posted, errors=errors)
+
+
+def answer_words(answer: object) -> str:
+    """A checked answer as the floor reads it: yes/no and choices in the page's language."""
+    if isinstance(answer, bool):
+        return i18n.gettext("Yes") if answer else i18n.gettext("No")
+    if isinstance(answer, str):
+        return i18n.gettext(answer)
+    return str(answer)
+
+
+def _finding(finding: rules.Finding) -> dict:
+    return {
+        "label": label_of(finding.label),
+        "answer": answer_words(finding.answer),
+        "grade_cap": str(finding.grade_cap),
+        "liability": i18n.gettext(str(finding.liability)),
+    }
+
+
+def money(amount: int, currency: str) -> str:
+    """Minor units as the amount a person reads: 1990 CNY → 19.90 CNY."""
+    exponent = MINOR_UNIT_EXPONENT.get(currency, 2)
+    if exponent == 0:
+        return f"{amount} {currency}"
+    whole, part = divmod(amount, 10**exponent)
+    return f"{whole}.{part:0{exponent}d} {currency}"
+
+
+@bp.app_template_filter("money")
+def _money_filter(amount: int, currency: str) -> str:
+    return money(amount, currency)
+
+
+# Disposition and refurbishment pages live beside these; importing them registers them.
+from warehouse.ui import dispose_views, refurbish_views  # noqa: E402, F401

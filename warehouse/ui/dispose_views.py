@@ -1,0 +1,162 @@
+"""Disposition on the floor: scan an LPN, see its recommended route; for a restock the next
+scan is the bin. Any other route than the recommended one is a supervisor's override, with
+a reason. All through `warehouse.disposition.services.dispose`, which judges every choice."""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+
+from warehouse import api
+from warehouse.auth.roles import Permission
+from warehouse.db import run_in_transaction
+from warehouse.disposition import rules as disposition_rules
+from warehouse.disposition import services as disposition
+from warehouse.inspection.lifecycle import Route, UnitState
+from warehouse.inspection.models import Inspection, UnitStatus
+from warehouse.inspection.units import find_unit, state_of
+from warehouse.problems import DomainError, InvalidInput
+from warehouse.receiving.models import Unit
+from warehouse.returns.models import ReturnLine
+from warehouse.ui import i18n
+from warehouse.ui.i18n import N_
+from warehouse.ui.inspect_views import ShownRefusal, answer_words, label_of
+from warehouse.ui.web import banner, bp, error_banner, render, requires
+
+#: Service messages shown as raised (listed so they are translated).
+SHOWN_AS_RAISED = (
+    N_("Restocking needs a bin: scan the bin's label."),
+    N_("Not a bin code: the check character does not match. Scan the label again."),
+    N_("Only a restocked unit goes into a bin."),
+)
+#: Scrap reasons and unit states as words.
+CODES_SHOWN = (
+    N_("damaged_beyond_repair"),
+    N_("hygiene"),
+    N_("missing_parts"),
+    N_("counterfeit"),
+    N_("expired"),
+    N_("hazardous"),
+    N_("no_resale_value"),
+    N_("refurbishment_failed"),
+    N_("refurbishing"),
+    N_("restocked"),
+    N_("scrapped"),
+    N_("returned_to_vendor"),
+    N_("liquidated"),
+    N_("returned_to_buyer"),
+)
+
+
+@bp.get("/ui/dispose")
+@requires(Permission.DISPOSE)
+def dispose():
+    """Scan an LPN to route it."""
+    return render("dispose.html")
+
+
+@bp.post("/ui/dispose")
+@requires(Permission.DISPOSE)
+def dispose_scan():
+    """An LPN scan: the unit's route page, or a red banner saying why not."""
+    lpn = request.form.get("lpn", "").strip()
+    try:
+        unit, _status, _inspection = _routable(lpn)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.dispose"), code=303)
+    return redirect(url_for("ui.dispose_unit", lpn=unit.lpn), code=303)
+
+
+@bp.get("/ui/dispose/units/<lpn>")
+@requires(Permission.DISPOSE)
+def dispose_unit(lpn: str):
+    """The recommended route: for a restock, the bin scan; else one button. Supervisors may
+    choose another route, with a reason."""
+    try:
+        unit, status, inspection = _routable(lpn)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.dispose"), code=303)
+    db = api.session()
+    line = db.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    recommended = Route(inspection.recommended_disposition)
+    return render(
+        "dispose_unit.html",
+        unit=unit,
+        line=line,
+        unit_status=status,
+        inspection=inspection,
+        findings=[
+            {"label": label_of(f["label"]), "answer": answer_words(f["answer"])}
+            for f in inspection.findings
+        ],
+        recommended=recommended,
+        others=[r for r in Route if r != recommended],
+        scrap_reasons=list(disposition_rules.ScrapReason),
+        default_scrap_reason=(
+            disposition_rules.ScrapReason.HYGIENE
+            if inspection.no_resale
+            else disposition_rules.ScrapReason.DAMAGED_BEYOND_REPAIR
+        ),
+    )
+
+
+@bp.post("/ui/dispose/units/<lpn>")
+@requires(Permission.DISPOSE)
+def dispose_decide(lpn: str):
+    """Routes the unit as chosen (the service judges who may choose what); on success the
+    next scan is the next LPN, on a refusal the same unit's page with a red banner."""
+    ctx = api.context()
+    try:
+        decision = Route(request.form.get("decision", ""))
+    except ValueError:
+        banner("error", i18n.gettext("Choose a route."))
+        return redirect(url_for("ui.dispose_unit", lpn=lpn), code=303)
+    reason = request.form.get("reason", "").strip() or None
+    if decision == Route.SCRAP:
+        reason = request.form.get("scrap_reason", "").strip() or reason
+    bin_code = request.form.get("bin", "").strip() or None
+    try:
+        done = run_in_transaction(
+            api.session(),
+            lambda db: disposition.dispose(
+                db, ctx, lpn, decision=decision, bin_code=bin_code, reason=reason
+            ),
+        )
+    except InvalidInput as exc:
+        messages = [i18n.gettext(m) for ms in exc.extra["errors"].values() for m in ms]
+        banner("error", " ".join(messages))
+        return redirect(url_for("ui.dispose_unit", lpn=lpn), code=303)
+    except DomainError as exc:
+        error_banner(exc)
+        if exc.status == 404:
+            return redirect(url_for("ui.dispose"), code=303)
+        return redirect(url_for("ui.dispose_unit", lpn=lpn), code=303)
+    if done["bin"]:
+        text = i18n.gettext("{lpn} restocked into {bin}.", lpn=done["lpn"], bin=done["bin"])
+    else:
+        text = i18n.gettext("{lpn}: {route}.", lpn=done["lpn"], route=i18n.gettext(decision.value))
+    banner("ok", text)
+    return redirect(url_for("ui.dispose"), code=303)
+
+
+def _routable(lpn: str) -> tuple[Unit, UnitStatus, Inspection]:
+    """The unit, its state and its inspection, if it waits for a route; else a refusal in
+    words for the floor."""
+    db = api.session()
+    unit = find_unit(db, api.context(), lpn or "-")
+    status = db.get(UnitStatus, unit.id)
+    state = state_of(status)
+    if state == UnitState.RECEIVED:
+        raise ShownRefusal(
+            i18n.gettext("{lpn} is not inspected yet: inspect it first.", lpn=unit.lpn)
+        )
+    if state != UnitState.INSPECTED:
+        raise ShownRefusal(
+            i18n.gettext(
+                "{lpn} was disposed of already: {state}.",
+                lpn=unit.lpn,
+                state=i18n.gettext(state.value),
+            )
+        )
+    return unit, status, db.get_one(Inspection, status.inspection_id)

@@ -1,0 +1,175 @@
+"""The refurbishment queue: open work orders, oldest first, each with what inspection found
+(what to fix); a technician adds notes and completes the order as restock (open box, into a
+scanned bin) or scrap, through `warehouse.disposition.services`."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, request, url_for
+from sqlalchemy import select
+
+from warehouse import api
+from warehouse.auth.roles import Permission
+from warehouse.db import run_in_transaction
+from warehouse.disposition import rules as disposition_rules
+from warehouse.disposition import services as disposition
+from warehouse.disposition.models import Refurbishment
+from warehouse.inspection.models import Inspection
+from warehouse.inspection.units import find_unit
+from warehouse.problems import DomainError, InvalidInput, NotFound
+from warehouse.receiving.models import Unit
+from warehouse.returns.models import ReturnLine
+from warehouse.ui import i18n
+from warehouse.ui.i18n import N_
+from warehouse.ui.inspect_views import answer_words, label_of
+from warehouse.ui.web import banner, bp, error_banner, render, requires
+
+#: Work orders the queue shows at once (the oldest).
+QUEUE_PAGE = 50
+SHOWN_AS_RAISED = (
+    N_("No such refurbishment order."),
+    N_("The work order is done; it takes no more notes."),
+)
+
+
+@bp.get("/ui/refurbish")
+@requires(Permission.DISPOSE)
+def refurbish():
+    """Open work orders, the one waiting longest first; scan an LPN to open its order."""
+    db = api.session()
+    page, _next = disposition.list_refurbishments(db, status="open", limit=QUEUE_PAGE, after=None)
+    now = current_app.extensions["warehouse.clock"].now()
+    orders = []
+    for order in page:
+        unit, line, inspection = _unit_of(order)
+        orders.append(
+            {
+                "order": order,
+                "unit": unit,
+                "line": line,
+                "hours": int((now - order.opened_at).total_seconds() // 3600),
+                "findings": _findings(inspection),
+            }
+        )
+    return render("refurbish.html", orders=orders)
+
+
+@bp.post("/ui/refurbish")
+@requires(Permission.DISPOSE)
+def refurbish_scan():
+    """An LPN scan: its open work order."""
+    try:
+        order = _order_for(request.form.get("lpn", "").strip())
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.refurbish"), code=303)
+    unit = api.session().get_one(Unit, order.unit_id)
+    return redirect(url_for("ui.refurbish_order", lpn=unit.lpn), code=303)
+
+
+@bp.get("/ui/refurbish/units/<lpn>")
+@requires(Permission.DISPOSE)
+def refurbish_order(lpn: str):
+    """One work order: what to fix, photos, notes; restock into a bin, scrap, or add a note."""
+    try:
+        order = _order_for(lpn)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.refurbish"), code=303)
+    unit, line, inspection = _unit_of(order)
+    return render(
+        "refurbish_order.html",
+        order=order,
+        unit=unit,
+        line=line,
+        inspection=inspection,
+        findings=_findings(inspection),
+        scrap_reasons=list(disposition_rules.ScrapReason),
+    )
+
+
+@bp.post("/ui/refurbish/units/<lpn>/complete")
+@requires(Permission.DISPOSE)
+def refurbish_complete(lpn: str):
+    """Completes the order: restock (a bin scanned) or scrap (with a reason)."""
+    ctx = api.context()
+    try:
+        outcome = disposition_rules.RefurbishOutcome(request.form.get("outcome", ""))
+    except ValueError:
+        banner("error", i18n.gettext("Choose restock or scrap."))
+        return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
+    bin_code = request.form.get("bin", "").strip() or None
+    reason = request.form.get("reason", "").strip() or None
+    notes = request.form.get("notes", "").strip()[:1000] or None
+    try:
+        done = run_in_transaction(
+            api.session(),
+            lambda db: disposition.complete_refurbishment(
+                db, ctx, lpn, outcome=outcome, notes=notes, bin_code=bin_code, reason=reason
+            ),
+        )
+    except InvalidInput as exc:
+        messages = [i18n.gettext(m) for ms in exc.extra["errors"].values() for m in ms]
+        banner("error", " ".join(messages))
+        return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.refurbish"), code=303)
+    if done["bin"]:
+        text = i18n.gettext("{lpn} refurbished: restocked into {bin}.", **done)
+    else:
+        text = i18n.gettext("{lpn} scrapped.", lpn=done["lpn"])
+    banner("ok", text)
+    return redirect(url_for("ui.refurbish"), code=303)
+
+
+@bp.post("/ui/refurbish/units/<lpn>/notes")
+@requires(Permission.DISPOSE)
+def refurbish_note(lpn: str):
+    """Adds a technician's note to the open order."""
+    ctx = api.context()
+    text = request.form.get("text", "").strip()[:1000]
+    if not text:
+        banner("error", i18n.gettext("Write the note first."))
+        return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
+    try:
+        order = _order_for(lpn)
+        order_id = order.id
+        run_in_transaction(api.session(), lambda db: disposition.add_note(db, ctx, order_id, text))
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.refurbish"), code=303)
+    banner("ok", i18n.gettext("Note added."))
+    return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
+
+
+def _order_for(lpn: str) -> Refurbishment:
+    """The unit's open work order (404 when it has none, or it is done)."""
+    db = api.session()
+    unit = find_unit(db, api.context(), lpn or "-")
+    order = db.scalar(select(Refurbishment).where(Refurbishment.unit_id == unit.id))
+    if order is None or order.status != "open":
+        raise NotFound("No such refurbishment order.")
+    return order
+
+
+def _unit_of(order: Refurbishment) -> tuple[Unit, ReturnLine | None, Inspection | None]:
+    db = api.session()
+    unit = db.get_one(Unit, order.unit_id)
+    line = db.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    inspection = db.scalar(
+        select(Inspection)
+        .where(Inspection.unit_id == unit.id)
+        .order_by(Inspection.sequence.desc())
+        .limit(1)
+    )
+    return unit, line, inspection
+
+
+def _findings(inspection: Inspection | None) -> list[dict]:
+    """What inspection found: the technician's to-do list."""
+    if inspection is None:
+        return []
+    return [
+        {"label": label_of(f["label"]), "answer": answer_words(f["answer"])}
+        for f in inspection.findings
+    ]
