@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import uuid
 
 import pytest
 from factories import bearer, line, return_body
@@ -218,10 +219,13 @@ def test_a_full_receive_through_the_forms(receiver, create_return, db):
     label = receiver.get(f"/ui/labels/units/{unit.lpn}.png")
     assert label.status_code == 200 and label.content_type == "image/png"
     response = submit(receiver, parcel_page, parcel_page + "/close")
-    assert response.status_code == 200
-    summary = text(response)
+    assert response.status_code == 303 and response.location == parcel_page
+    summary = text(receiver.get(parcel_page))
     assert "短少 1" in summary and 'class="banner warn"' in summary
     assert 'action="/ui/receive"' in summary  # the next scan is the next parcel
+    assert unit.lpn in summary  # its label can still be printed from here
+    again = text(receiver.get(parcel_page))  # a reload shows the summary, closes nothing
+    assert "短少 1" in again and "banner" not in again.split("<main>")[0].split("</header>")[1]
 
 
 def test_a_resent_scan_form_replays_instead_of_counting_twice(receiver, create_return, db):
@@ -232,6 +236,130 @@ def test_a_resent_scan_form_replays_instead_of_counting_twice(receiver, create_r
         response = receiver.post(parcel_page + "/items", data={**fields, "code": GTIN})
         assert response.status_code == 303
     assert db.scalar(select(func.count()).select_from(Unit)) == 1
+
+
+def unit_count(db) -> int:
+    db.rollback()  # a fresh look, not the snapshot of an earlier read
+    return db.scalar(select(func.count()).select_from(Unit))
+
+
+def as_queue(client, target, **data):
+    """Posts as the browser's scan queue does: fetch, asking for the JSON answer."""
+    fields = form_fields(text(client.get("/ui/receive")))
+    return client.post(
+        target,
+        data={"csrf_token": fields["csrf_token"], **data},
+        headers={"Accept": "application/json"},
+    )
+
+
+def test_the_scan_queue_learns_the_parcel_id_its_offline_items_need(receiver, create_return, db):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=2)])
+    parcel_scan, first, second = (str(uuid.uuid4()) for _ in range(3))
+    answer = as_queue(
+        receiver, "/ui/receive", scan_id=parcel_scan, code=ret["rma_number"], replay="1"
+    ).json
+    parcel_id = answer["parcel_id"]
+    assert answer == {
+        "next": f"/ui/receive/parcels/{parcel_id}",
+        "parcel_id": parcel_id,
+        "items": True,
+    }
+    # Sent again (its first answer lost): the same parcel, not a second one.
+    again = as_queue(receiver, "/ui/receive", scan_id=parcel_scan, code=ret["rma_number"])
+    assert again.json == answer
+    items = f"/ui/receive/parcels/{parcel_id}/items"
+    scanned_at = "2026-01-05T08:00:00+00:00"
+    for scan_id in (first, second, first):
+        response = as_queue(
+            receiver, items, scan_id=scan_id, code=GTIN, replay="1", scanned_at=scanned_at
+        )
+        assert response.json["next"] == answer["next"] and response.json["items"] is True
+    units = db.scalars(select(Unit)).all()
+    assert len(units) == 2
+    assert {u.scanned_at.isoformat()[:19] for u in units} == {"2026-01-05T08:00:00"}
+    close = f"/ui/receive/parcels/{parcel_id}/close"
+    assert as_queue(receiver, close, replay="1").json == {
+        "next": answer["next"],
+        "parcel_id": parcel_id,
+        "items": False,
+    }
+    # The close replayed after its answer was lost: already closed is its own success.
+    assert as_queue(receiver, close, replay="1").status_code == 200
+    page = text(receiver.get(answer["next"]))
+    assert 'class="banner error"' not in page and "2/2" in page
+    assert unit_count(db) == 2
+
+
+def test_a_refused_parcel_scan_answers_no_parcel_for_its_queued_items(receiver):
+    answer = as_queue(receiver, "/ui/receive", scan_id=str(uuid.uuid4()), code="SF1234567890123")
+    assert answer.json["items"] is False and answer.json["next"] == "/ui/receive"
+    answer = as_queue(receiver, "/ui/receive", scan_id=str(uuid.uuid4()), code="")
+    assert answer.json == {"next": "/ui/receive", "parcel_id": None, "items": False}
+
+
+def test_a_scan_time_that_is_no_time_is_refused_and_writes_nothing(receiver, create_return, db):
+    ret = create_return(lines=[line(gtin=GTIN)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    response = submit(
+        receiver, parcel_page, parcel_page + "/items", code=GTIN, scanned_at="yesterday"
+    )
+    assert response.status_code == 303
+    assert 'class="banner error"' in text(receiver.get(parcel_page))
+    assert unit_count(db) == 0
+
+
+@pytest.fixture
+def guard_clock(monkeypatch):
+    """The double-scan guard on a clock the test moves (nanoseconds)."""
+    from scanners.guard import DoubleScanGuard
+    from warehouse.ui import receive_views
+
+    now = [0]
+    monkeypatch.setattr(receive_views, "ITEM_GUARD", DoubleScanGuard(800, clock=lambda: now[0]))
+    return now
+
+
+def test_a_trigger_held_too_long_counts_one_item(receiver, create_return, db, guard_clock):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=3)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    submit(receiver, parcel_page, parcel_page + "/items", code=GTIN)
+    guard_clock[0] += 300_000_000  # 0.3 s later: the same label read again
+    submit(receiver, parcel_page, parcel_page + "/items", code=GTIN)
+    page = text(receiver.get(parcel_page))
+    assert 'class="banner warn"' in page and "重复扫描已忽略" in page
+    assert unit_count(db) == 1
+    guard_clock[0] += 900_000_000  # a second item of the same kind, scanned on purpose
+    submit(receiver, parcel_page, parcel_page + "/items", code=GTIN)
+    assert 'class="banner ok"' in text(receiver.get(parcel_page))
+    assert unit_count(db) == 2
+
+
+def test_queued_scans_replayed_back_to_back_are_not_taken_for_repeats(
+    receiver, create_return, db, guard_clock
+):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=2)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    for _ in range(2):
+        as_queue(receiver, parcel_page + "/items", scan_id=str(uuid.uuid4()), code=GTIN, replay="1")
+    assert unit_count(db) == 2
+
+
+def test_two_terminals_scanning_the_same_code_at_once_both_count(
+    app, make_user, receiver, create_return, db, guard_clock
+):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=2)])
+    first, second = receiver, app.test_client()
+    sign_in(second, badge=make_user("second-receiver", "receiver").badge_code)
+    parcel_page = scan_parcel(first, ret["rma_number"]).location
+    submit(first, parcel_page, parcel_page + "/items", code=GTIN)
+    submit(second, parcel_page, parcel_page + "/items", code=GTIN)
+    assert unit_count(db) == 2
+
+
+def test_a_signed_in_page_tells_the_browser_when_it_goes_idle(receiver, client):
+    assert 'data-idle-seconds="1800"' in text(receiver.get("/ui/receive"))
+    assert "data-idle-seconds" not in text(client.get("/ui/login"))
 
 
 def test_an_unmatched_parcel_goes_to_the_exception_shelf(receiver):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 import uuid
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import select
 
 import scanners
+from scanners.guard import DEFAULT_WINDOW_MS, DoubleScanGuard
 from warehouse import api
 from warehouse.auth import services as auth
 from warehouse.auth.roles import Permission
@@ -15,14 +18,18 @@ from warehouse.context import SYSTEM, Context
 from warehouse.db import run_in_transaction, transaction
 from warehouse.printing import services as printing
 from warehouse.printing.views import _answer as label_answer
-from warehouse.problems import DomainError
+from warehouse.problems import DomainError, InvalidInput
 from warehouse.receiving import services as receiving
-from warehouse.receiving.models import Unit
+from warehouse.receiving.models import Scan, Unit
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
 from warehouse.ui.web import banner, bp, error_banner, home_for, render, requires, sign_in, sign_out
 
 LABEL_DPI = 203
+#: A second read of one code from one terminal this soon is the trigger held too long.
+GUARD_WINDOW_MS = DEFAULT_WINDOW_MS
+#: One guard for the process (by design: the service's scan_id idempotency stands behind it).
+ITEM_GUARD = DoubleScanGuard(GUARD_WINDOW_MS)
 #: Exception kinds an item scan can raise, as the receiver is warned of them.
 ITEM_WARNINGS = {
     "wrong_item": N_("Wrong item: put it on the exception shelf."),
@@ -120,13 +127,18 @@ def language(code: str):
 
 
 # --- receiving -------------------------------------------------------------------------------
+#
+# Each POST answers a 303 to the page that shows its outcome (forms work without JS); when
+# the browser's scan queue (static/scan-queue.js) asks for JSON, the same outcome comes as
+# {"next": page, "parcel_id": …, "items": bool}, the banners wait in the session for `next`,
+# and the queue can resolve scans it took offline for a parcel only the server can name.
 
 
 @bp.get("/ui/receive")
 @requires(Permission.RECEIVE)
 def receive():
     """Scan a parcel."""
-    return render("receive.html")
+    return render("receive.html", guard_ms=GUARD_WINDOW_MS)
 
 
 @bp.post("/ui/receive")
@@ -136,73 +148,111 @@ def receive_scan():
     ctx = api.context()
     code = _code()
     try:
+        scanned_at = _scanned_at()
         answer = run_in_transaction(
             api.session(),
-            lambda db: receiving.scan_parcel(db, ctx, scan_id=_scan_id(), code=code),
+            lambda db: receiving.scan_parcel(
+                db, ctx, scan_id=_scan_id(), code=code, scanned_at=scanned_at
+            ),
         )
     except DomainError as exc:
         error_banner(exc)
-        return redirect(url_for("ui.receive"), code=303)
+        return _answer(url_for("ui.receive"))
     result = answer.result
     parcel = result["parcel"]
     if result.get("warning"):
         banner("warn", i18n.gettext("Return is finished: put the parcel on the exception shelf."))
-        return redirect(url_for("ui.receive"), code=303)
+        return _answer(url_for("ui.receive"), parcel_id=parcel["id"])
     if parcel["status"] != "matched":
         banner("warn", i18n.gettext("Unmatched: put the parcel on the exception shelf."))
-        return redirect(url_for("ui.receive"), code=303)
+        return _answer(url_for("ui.receive"), parcel_id=parcel["id"])
     banner("ok", i18n.gettext("Parcel matched: {rma}", rma=parcel["rma_number"]))
-    return redirect(url_for("ui.parcel", parcel_id=parcel["id"]), code=303)
+    return _answer(url_for("ui.parcel", parcel_id=parcel["id"]), parcel_id=parcel["id"], items=True)
 
 
 @bp.get("/ui/receive/parcels/<parcel_id>")
 @requires(Permission.RECEIVE)
 def parcel(parcel_id: str):
-    """The parcel: its return, the lines still expected and the units scanned so far."""
+    """An open parcel: its return, the lines still expected and the units scanned so far.
+    A closed one: what arrived, short or extra (so the page after closing survives a reload)."""
     pid = api.parse_id(parcel_id, "parcel")
     db = api.session()
-    view = receiving.get_parcel(db, api.context(), pid)["parcel"]
-    return render("parcel.html", parcel=view, units=_units_of(db, pid), returns=_returns(db, view))
+    ctx = api.context()
+    view = receiving.get_parcel(db, ctx, pid)["parcel"]
+    units = _units_of(db, pid)
+    if view["state"] == "closed":
+        return render("closed.html", summary=_closed_summary(db, ctx, view, units), units=units)
+    return render(
+        "parcel.html",
+        parcel=view,
+        units=units,
+        returns=_returns(db, view),
+        guard_ms=GUARD_WINDOW_MS,
+    )
 
 
 @bp.post("/ui/receive/parcels/<parcel_id>/items")
 @requires(Permission.RECEIVE)
 def item_scan(parcel_id: str):
-    """An item scan: a new LPN, with a warning for wrong item, extra, serial mismatch."""
+    """An item scan: a new LPN, with a warning for wrong item, extra, serial mismatch.
+
+    A repeat of the same code from this terminal within the double-scan window (a trigger
+    held too long) is ignored; scans the browser queued are not held to it, since their
+    queue already dropped repeats when they were scanned and replays them back to back."""
     pid = api.parse_id(parcel_id, "parcel")
+    here = url_for("ui.parcel", parcel_id=parcel_id)
     ctx = api.context()
     code = _code()
     if code and _is_parcel_code(code):
         # The next parcel's label scanned without closing: treat it as a parcel scan.
         return receive_scan()
+    scan_id = _scan_id()
+    guarded = bool(code) and not _is_replay()
+    terminal = _terminal()
+
+    def work(db):
+        # A re-sent form (its scan_id already answered) gets its answer, not the guard's.
+        if guarded and db.get(Scan, scan_id) is None and _is_repeat(terminal, code):
+            return None
+        return receiving.scan_item(db, ctx, pid, scan_id=scan_id, code=code, scanned_at=scanned_at)
+
     try:
-        answer = run_in_transaction(
-            api.session(),
-            lambda db: receiving.scan_item(db, ctx, pid, scan_id=_scan_id(), code=code),
-        )
+        scanned_at = _scanned_at()
+        answer = run_in_transaction(api.session(), work)
     except DomainError as exc:
         error_banner(exc)
-        return redirect(url_for("ui.parcel", parcel_id=parcel_id), code=303)
+        return _answer(here, parcel_id=parcel_id, items=True)
+    if answer is None:
+        banner("warn", i18n.gettext("Repeat ignored: {code} was just scanned.", code=code))
+        return _answer(here, parcel_id=parcel_id, items=True)
     unit, exception = answer.result["unit"], answer.result["exception"]
     if exception:
         text = ITEM_WARNINGS.get(exception["kind"], exception["kind"])
         banner("warn", i18n.gettext(text), lpn=unit["lpn"])
     else:
         banner("ok", i18n.gettext("Received as {lpn}", lpn=unit["lpn"]), lpn=unit["lpn"])
-    return redirect(url_for("ui.parcel", parcel_id=parcel_id), code=303)
+    return _answer(here, parcel_id=parcel_id, items=True)
 
 
 @bp.post("/ui/receive/parcels/<parcel_id>/close")
 @requires(Permission.RECEIVE)
 def close(parcel_id: str):
-    """Closes the parcel and shows what was short or extra; the next scan is the next parcel."""
+    """Closes the parcel and shows what was short or extra; the next scan is the next parcel.
+
+    A close the browser queued may reach the server twice (the answer to the first was lost
+    with the network): finding the parcel already closed then is its own success."""
     pid = api.parse_id(parcel_id, "parcel")
+    here = url_for("ui.parcel", parcel_id=parcel_id)
     ctx = api.context()
     try:
         summary = run_in_transaction(api.session(), lambda db: receiving.close_parcel(db, ctx, pid))
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.parcel", parcel_id=parcel_id), code=303)
+        if _is_replay() and exc.extra.get("parcel_state") == "closed":
+            banner("ok", i18n.gettext("Closed."))
+        else:
+            error_banner(exc)
+            return _answer(here, parcel_id=parcel_id, items=True)
+        return _answer(here, parcel_id=parcel_id)
     problems = [
         line
         for ret in summary["returns"]
@@ -213,7 +263,7 @@ def close(parcel_id: str):
         banner("warn", i18n.gettext("Closed with differences."))
     else:
         banner("ok", i18n.gettext("Closed: everything arrived."))
-    return render("closed.html", summary=summary, problems=problems)
+    return _answer(here, parcel_id=parcel_id)
 
 
 @bp.get("/ui/labels/units/<lpn>.png")
@@ -226,6 +276,105 @@ def unit_label(lpn: str):
 
 def _is_parcel_code(code: str) -> bool:
     return scanners.parse(code, context="item").kind == "rma"
+
+
+def _wants_json() -> bool:
+    """The browser's scan queue asks for JSON; a plain form post gets pages."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _answer(next_url: str, *, parcel_id: str | None = None, items: bool = False):
+    """Where the outcome shows: a 303 there, or (for the scan queue) JSON naming it, the
+    parcel the scan was about and whether that page takes item scans."""
+    if _wants_json():
+        return jsonify(next=next_url, parcel_id=parcel_id, items=items)
+    return redirect(next_url, code=303)
+
+
+def _is_replay() -> bool:
+    """A scan the browser's queue held back (offline, or behind other scans) and sends now."""
+    return request.form.get("replay") == "1"
+
+
+def _scanned_at() -> dt.datetime | None:
+    """When the terminal took the scan (a queued scan arrives later), if the form says."""
+    raw = request.form.get("scanned_at", "").strip()
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise InvalidInput({"scanned_at": ["Not a time with its zone (ISO 8601)."]})
+    return value
+
+
+def _terminal() -> str:
+    """This terminal for the double-scan guard: its X-Terminal-Id, else its signed-in
+    session (a new sign-in is a new session)."""
+    header = request.headers.get("X-Terminal-Id")
+    if header:
+        return f"id:{header}"
+    if "terminal" not in session:
+        session["terminal"] = secrets.token_hex(8)
+    return f"session:{session['terminal']}"
+
+
+def _is_repeat(terminal: str, code: str) -> bool:
+    return ITEM_GUARD.is_repeat(terminal, scanners.parse(code, context="item").value)
+
+
+def _closed_summary(db, ctx, view: dict, units: list[Unit]) -> dict:
+    """What closing reported, read back from what it stored: each return's reception status
+    and line counts, and the parcel's exceptions still open."""
+    from warehouse.receiving import exceptions as queue
+    from warehouse.returns.models import ReturnLine
+
+    ids = [uuid.UUID(r["id"]) for r in view["returns"]]
+    lines = (
+        db.scalars(
+            select(ReturnLine)
+            .where(ReturnLine.return_id.in_(ids))
+            .order_by(ReturnLine.return_id, ReturnLine.position)
+        ).all()
+        if ids
+        else []
+    )
+    returns = [
+        {
+            "rma_number": r["rma_number"],
+            "reception_status": r["reception_status"],
+            "lines": [
+                {
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "received": line.received_quantity,
+                    "short": line.short_quantity,
+                    "extra": line.extra_quantity,
+                    "damaged": line.damaged_quantity,
+                }
+                for line in lines
+                if str(line.return_id) == r["id"]
+            ],
+        }
+        for r in view["returns"]
+    ]
+    exceptions, _ = queue.list_exceptions(
+        db,
+        ctx,
+        status="open",
+        kind=None,
+        parcel_id=uuid.UUID(view["id"]),
+        return_id=None,
+        limit=50,
+        after=None,
+    )
+    return {
+        "units": len(units),
+        "returns": returns,
+        "exceptions": [queue.exception_brief(e) for e in exceptions],
+    }
 
 
 def _units_of(db, parcel_id: uuid.UUID) -> list[Unit]:

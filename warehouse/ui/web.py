@@ -185,6 +185,7 @@ def _template_globals() -> dict:
         "languages": i18n.LANGUAGES,
         "csrf_token": csrf_token,
         "user": g.get("ui_user"),
+        "idle_seconds": int(IDLE_TIMEOUT.total_seconds()),
         "may": lambda perm: g.get("ui_user") is not None and may(g.ui_user.role, Permission(perm)),
     }
 

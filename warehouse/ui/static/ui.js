@@ -5,9 +5,11 @@
   var TONES = {
     ok: [[1320, 0.12]],
     warn: [[880, 0.12], [0, 0.08], [880, 0.12]],
-    error: [[220, 0.6]]
+    error: [[220, 0.6]],
+    // Kept on the handheld, not yet on the server: three soft ticks, unlike any answer.
+    queued: [[520, 0.06], [0, 0.06], [520, 0.06], [0, 0.06], [520, 0.06]]
   };
-  var BUZZ = { ok: [60], warn: [80, 60, 80], error: [400] };
+  var BUZZ = { ok: [60], warn: [80, 60, 80], error: [400], queued: [30, 50, 30, 50, 30] };
 
   function beep(tone) {
     var AC = window.AudioContext || window.webkitAudioContext;
@@ -48,16 +50,37 @@
     });
   }
 
+  function signal(tone) {
+    beep(tone);
+    // Chromium refuses (and complains) before the page has had a key or a tap.
+    var active = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+    if (navigator.vibrate && BUZZ[tone] && active) navigator.vibrate(BUZZ[tone]);
+  }
+
+  // A handheld left on a shelf goes back to sign-in by itself once the server's idle
+  // timeout has passed since it last heard from this page (the server signs it out).
+  var idleTimer = null;
+  function touched() {
+    var seconds = parseInt(document.body.getAttribute("data-idle-seconds") || "", 10);
+    if (!(seconds > 0)) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () {
+      window.location.assign(window.location.pathname + window.location.search);
+    }, (seconds + 2) * 1000);
+  }
+
+  // For the page's other scripts (scan-queue.js): the same sounds, the same idle clock.
+  window.floorUI = { signal: signal, touched: touched };
+
   document.addEventListener("DOMContentLoaded", function () {
     var tone = document.body.getAttribute("data-tone");
-    if (tone) {
-      beep(tone);
-      if (navigator.vibrate) navigator.vibrate(BUZZ[tone]);
-    }
+    if (tone) signal(tone);
+    touched();
     var input = document.querySelector(".scan-input");
     if (input) keepFocus(input);
     // A scan submits once: a second Enter while the page loads would send it again.
-    document.querySelectorAll("form").forEach(function (form) {
+    // (Forms of the scan queue submit through it and may take the next scan at once.)
+    document.querySelectorAll("form:not([data-queue])").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (form.dataset.sent) { event.preventDefault(); return; }
         form.dataset.sent = "1";

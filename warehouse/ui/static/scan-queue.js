@@ -1,0 +1,383 @@
+// Never lose a scan. The receive pages' scans (parcel, item, close) go through a queue kept
+// in localStorage, so a reload or another page keeps them; each is sent with fetch, in
+// order, one at a time, asking for a small JSON answer: where its outcome shows ("next"),
+// which parcel it was about, and whether that parcel takes item scans. When the server
+// cannot be reached the scans wait, the screen says how many, and they are replayed on the
+// `online` event, every few seconds and at each page load. Each carries its own scan_id, so
+// a scan sent twice (its first answer lost with the network, or a reload during a replay)
+// is answered by the server with its first answer and counts once.
+//
+// Offline, the receiver scans a parcel and then its items and closes it, but only the
+// server can name the parcel: the queued items and close point at the queued parcel scan
+// (parcelRef = its scan_id) and are resolved to the parcel id its answer gives.
+// Without JS (or without localStorage) the forms post as they always did.
+(function () {
+  "use strict";
+  var KEY = "floorUI.scanQueue.v1";
+  var RETRY_MS = 5000;
+  var TIMEOUT_MS = 15000;
+  var MAX_BAD_REQUESTS = 3;
+
+  function blank() {
+    return { entries: [], total: 0, parcels: {}, lastItem: null, dropped: 0 };
+  }
+
+  function load() {
+    try {
+      var state = JSON.parse(window.localStorage.getItem(KEY));
+      if (state && Array.isArray(state.entries)) return state;
+    } catch (e) { /* unreadable: start afresh */ }
+    return blank();
+  }
+
+  // Read, change and write at once: another tab may have added scans meanwhile.
+  function update(change) {
+    var state = load();
+    var result = change(state);
+    window.localStorage.setItem(KEY, JSON.stringify(state));
+    return result;
+  }
+
+  function storageWorks() {
+    try {
+      window.localStorage.setItem(KEY + ".probe", "1");
+      window.localStorage.removeItem(KEY + ".probe");
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // A version 4 UUID from getRandomValues (randomUUID needs a secure context; a handheld
+  // on the warehouse LAN may reach the server over plain http).
+  function newScanId() {
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) {
+      return name in values ? String(values[name]) : all;
+    });
+  }
+
+  function signal(tone) {
+    if (window.floorUI) window.floorUI.signal(tone);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var textBlock = document.getElementById("scan-queue-text");
+    var counter = document.getElementById("scan-queue");
+    if (!textBlock || !counter || !storageWorks()) return;
+    var text = JSON.parse(textBlock.textContent);
+    var noteBox = document.getElementById("scan-note");
+    var pendingCard = document.getElementById("scan-pending");
+    var queuedClose = document.getElementById("scan-close");
+    var form = document.querySelector("form.scan[data-queue]");
+    var closeForm = document.querySelector('form[data-queue="close"]');
+    var cfg = form ? form.dataset : {};
+    var user = cfg.user || "";
+    var guardMs = parseInt(cfg.guardMs || "800", 10);
+    var input = form ? form.querySelector(".scan-input") : null;
+    var label = form ? form.querySelector("label") : null;
+    var ownLabel = label ? label.textContent : "";
+    // What a scan means when the queue holds nothing of ours: the page's own form.
+    var context = !form ? null :
+      cfg.queue === "item" ? { kind: "item", parcelId: cfg.parcelId } : { kind: "parcel" };
+    var pageContext = context;
+    var status = "idle"; // idle | sending | offline | signin
+    var reachable = true; // false from a failed send until an answer comes
+    var pumping = false;
+    var again = false;
+
+    function mine(entries) {
+      return entries.filter(function (e) { return e.user === user; });
+    }
+
+    // The latest of our queued scans says what the next one means: after a parcel scan,
+    // items of that parcel; after a close, the next parcel.
+    function mode() {
+      var entries = mine(load().entries);
+      for (var i = entries.length - 1; i >= 0; i--) {
+        var e = entries[i];
+        if (e.kind === "close") return { kind: "parcel", afterClose: true };
+        if (e.kind === "parcel") return { kind: "item", parcelRef: e.id, code: e.code };
+        if (e.kind === "item") {
+          return { kind: "item", parcelRef: e.parcelRef, parcelId: e.parcelId, code: e.parcelCode };
+        }
+      }
+      return context;
+    }
+
+    function note(kind, message) {
+      noteBox.className = "banner " + kind;
+      noteBox.textContent = message;
+      noteBox.hidden = false;
+    }
+
+    function render() {
+      var state = load();
+      var ours = mine(state.entries);
+      var others = state.entries.filter(function (e) { return e.user !== user; });
+      counter.textContent = "";
+      var quiet = reachable && status === "sending" && ours.length < 2;
+      if (ours.length && !quiet) {
+        counter.appendChild(document.createTextNode(
+          fill(text.waiting, { waiting: ours.length, total: Math.max(state.total, ours.length) })));
+        var hint = document.createElement("small");
+        hint.textContent = status === "signin" ? text.signin :
+          reachable && status === "sending" ? text.sending : text.offline;
+        counter.appendChild(hint);
+      } else if (others.length) {
+        var hintOthers = document.createElement("small");
+        hintOthers.textContent = fill(text.others, { count: others.length, user: others[0].user });
+        counter.appendChild(document.createTextNode(
+          fill(text.waiting, { waiting: others.length, total: others.length })));
+        counter.appendChild(hintOthers);
+      }
+      counter.hidden = !counter.firstChild;
+      if (!form) return;
+      var m = mode();
+      var own = m === pageContext;
+      label.textContent = own ? ownLabel : m.kind === "item" ? text.item : text.next;
+      pendingCard.hidden = !(m.kind === "item" && m.parcelRef);
+      if (!pendingCard.hidden) pendingCard.textContent = fill(text.pending, { code: m.code });
+      queuedClose.hidden = pendingCard.hidden;
+      if (closeForm) {
+        closeForm.hidden = !(m.kind === "item" && !m.parcelRef && m.parcelId === closeForm.dataset.parcelId);
+      }
+    }
+
+    function enqueue(entry) {
+      update(function (state) {
+        entry.waited = state.entries.length > 0 || !reachable || status === "signin";
+        if (!state.entries.length) state.total = 0;
+        state.entries.push(entry);
+        state.total += 1;
+      });
+      if (!reachable || status === "signin") {
+        note("queued", entry.kind === "close" ? text.closed : fill(text.queued, { code: entry.code }));
+        signal("queued");
+      }
+      render();
+      pump();
+    }
+
+    function csrf() {
+      var field = document.querySelector('input[name="csrf_token"]');
+      return field ? field.value : "";
+    }
+
+    function take(code) {
+      var m = mode();
+      var now = Date.now();
+      if (m.kind === "item") {
+        // The double-scan guard's mirror: the same code again within the window is the
+        // trigger held too long (the server's guard does the same for scans sent at once).
+        var repeat = update(function (state) {
+          var last = state.lastItem;
+          state.lastItem = { code: code, at: now };
+          return !!last && last.code === code && now >= last.at && now - last.at < guardMs;
+        });
+        if (repeat) {
+          note("warn", fill(text.repeat, { code: code }));
+          signal("warn");
+          return;
+        }
+      }
+      enqueue({
+        id: newScanId(), kind: m.kind, code: code, user: user, csrf: csrf(),
+        scannedAt: new Date(now).toISOString(), tries: 0,
+        parcelRef: m.kind === "item" ? m.parcelRef || null : null,
+        parcelId: m.kind === "item" ? m.parcelId || null : null,
+        parcelCode: m.kind === "item" ? m.code || null : null
+      });
+    }
+
+    function takeClose() {
+      var m = mode();
+      if (m.kind !== "item") return;
+      enqueue({
+        id: newScanId(), kind: "close", code: "", user: user, csrf: csrf(),
+        scannedAt: new Date().toISOString(), tries: 0,
+        parcelRef: m.parcelRef || null, parcelId: m.parcelId || null, parcelCode: m.code || null
+      });
+      if (input) input.focus();
+    }
+
+    // The URL a queued scan goes to, null when its parcel scan was refused (nothing to
+    // receive into), undefined when that parcel scan was never answered here.
+    function target(entry, state) {
+      if (entry.kind === "parcel") return cfg.receiveUrl;
+      var parcelId = entry.parcelId;
+      if (!parcelId) {
+        if (!entry.parcelRef || !(entry.parcelRef in state.parcels)) return undefined;
+        parcelId = state.parcels[entry.parcelRef];
+        if (!parcelId) return null;
+      }
+      var url = entry.kind === "item" ? cfg.itemsUrl : cfg.closeUrl;
+      return url.replace("__PARCEL__", encodeURIComponent(parcelId));
+    }
+
+    function send(entry, url) {
+      var body = new URLSearchParams();
+      body.set("csrf_token", csrf() || entry.csrf);
+      body.set("scan_id", entry.id);
+      if (entry.kind !== "close") body.set("code", entry.code);
+      body.set("scanned_at", entry.scannedAt);
+      if (entry.waited || entry.tries > 1) body.set("replay", "1");
+      var controller = window.AbortController ? new AbortController() : null;
+      var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
+      return window.fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        signal: controller ? controller.signal : undefined
+      }).then(function (response) {
+        clearTimeout(timer);
+        var path = new URL(response.url, window.location.href).pathname;
+        if (response.redirected && path === new URL(cfg.loginUrl, window.location.href).pathname) {
+          return { outcome: "signin" };
+        }
+        if (response.status === 400) {
+          return { outcome: entry.tries > MAX_BAD_REQUESTS ? "refused" : "signin" };
+        }
+        if (response.status >= 500) return { outcome: "retry" };
+        if (!response.ok) return { outcome: "refused" };
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") < 0) return { outcome: "done", answer: { next: response.url } };
+        return response.json().then(function (answer) { return { outcome: "done", answer: answer }; });
+      }, function () {
+        clearTimeout(timer);
+        return { outcome: "retry" };
+      });
+    }
+
+    function forget(entry, parcelId) {
+      update(function (state) {
+        if (entry.kind === "parcel") state.parcels[entry.id] = parcelId || null;
+        state.entries = state.entries.filter(function (e) { return e.id !== entry.id; });
+        var wanted = {};
+        state.entries.forEach(function (e) { if (e.parcelRef) wanted[e.parcelRef] = true; });
+        Object.keys(state.parcels).forEach(function (ref) { if (!wanted[ref]) delete state.parcels[ref]; });
+      });
+    }
+
+    // Sends our waiting scans in order until none is left or the server cannot be reached.
+    function drain() {
+      var next = null;
+      status = "sending";
+      render();
+      function step() {
+        var state = load();
+        var entry = mine(state.entries)[0];
+        if (!entry) {
+          status = "idle";
+          if (next) window.location.assign(next);
+          return Promise.resolve();
+        }
+        var url = target(entry, state);
+        if (!url) {
+          forget(entry);
+          update(function (s) { s.dropped += 1; });
+          return step();
+        }
+        update(function (s) {
+          s.entries.forEach(function (e) { if (e.id === entry.id) e.tries += 1; });
+        });
+        entry.tries += 1;
+        return send(entry, url).then(function (result) {
+          if (result.outcome === "retry") {
+            if (reachable) {
+              note("queued", entry.kind === "close" ? text.closed : fill(text.queued, { code: entry.code }));
+              signal("queued");
+            }
+            status = "offline";
+            reachable = false;
+            return null;
+          }
+          reachable = true;
+          if (result.outcome === "signin") {
+            status = "signin";
+            render();
+            if (cfg.loginUrl) window.location.assign(cfg.loginUrl);
+            return null;
+          }
+          if (result.outcome === "refused") {
+            forget(entry);
+            update(function (s) { s.dropped += 1; });
+          } else {
+            var answer = result.answer || {};
+            forget(entry, answer.items ? answer.parcel_id : null);
+            if (answer.next) next = answer.next;
+            context = entry.kind === "close" || !answer.items ? { kind: "parcel" } :
+              { kind: "item", parcelId: answer.parcel_id };
+            if (window.floorUI) window.floorUI.touched();
+          }
+          render();
+          return step();
+        });
+      }
+      return step();
+    }
+
+    function pump() {
+      if (!form) return;
+      if (pumping) { again = true; return; }
+      if (!mine(load().entries).length) return;
+      pumping = true;
+      again = false;
+      var run = function () { return drain(); };
+      var done = function () {
+        pumping = false;
+        showDropped();
+        render();
+        if (again && status !== "offline" && status !== "signin") pump();
+      };
+      var started = navigator.locks && navigator.locks.request ?
+        navigator.locks.request("floorUI.scanQueue", run) : run();
+      started.then(done, done);
+    }
+
+    function showDropped() {
+      if (status !== "idle" && status !== "offline") return;
+      var dropped = update(function (state) { var n = state.dropped; state.dropped = 0; return n; });
+      if (dropped) {
+        note("error", fill(text.dropped, { count: dropped }));
+        signal("error");
+      }
+    }
+
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var code = input.value.trim();
+        input.value = "";
+        input.focus();
+        if (code) take(code);
+      });
+      if (closeForm) {
+        closeForm.addEventListener("submit", function (event) {
+          event.preventDefault();
+          takeClose();
+        });
+      }
+      queuedClose.addEventListener("click", takeClose);
+      window.addEventListener("online", pump);
+      setInterval(function () {
+        if (status !== "signin") pump();
+      }, RETRY_MS);
+    }
+    window.addEventListener("storage", function (event) {
+      if (event.key === KEY) render();
+    });
+    showDropped();
+    render();
+    pump();
+  });
+})();
