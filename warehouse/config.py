@@ -49,6 +49,9 @@ class Settings:
     secret_key: str = ""
     #: The floor UI's language until a user picks one: `zh-CN` or `en`.
     default_language: str = "zh-CN"
+    #: The warehouse's own time zone (IANA name): what "today" and each hour mean on the
+    #: supervisor's dashboard.
+    timezone: str = "Asia/Shanghai"
 
     @property
     def resolved_database_url(self) -> str:

@@ -28,6 +28,7 @@ class Disposition(Base):
     """The route chosen for an inspected unit: one per unit (a second one is refused)."""
 
     __tablename__ = "dispositions"
+    __table_args__ = (Index("ix_dispositions_created_at", "created_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), unique=True)

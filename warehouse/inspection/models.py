@@ -82,7 +82,10 @@ class Inspection(Base):
     supervisor) adds a row with the next `sequence`; earlier rows are kept as they were."""
 
     __tablename__ = "inspections"
-    __table_args__ = (UniqueConstraint("unit_id", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "sequence"),
+        Index("ix_inspections_created_at", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))

@@ -27,6 +27,7 @@ class Parcel(Base):
     """
 
     __tablename__ = "parcels"
+    __table_args__ = (Index("ix_parcels_scanned_at", "scanned_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -73,6 +74,7 @@ class Unit(Base):
     """One physical item taken out of a parcel, labelled with its LPN."""
 
     __tablename__ = "units"
+    __table_args__ = (Index("ix_units_scanned_at", "scanned_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     lpn: Mapped[str] = mapped_column(String(20), unique=True)

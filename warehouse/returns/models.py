@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,6 +23,10 @@ from warehouse.db import Base, JSONType, UTCDateTime, new_id
 
 if TYPE_CHECKING:
     from warehouse.refunds.models import Refund
+
+#: The statuses in which a received return still awaits the store's decision (kept equal to
+#: `warehouse.returns.services.AWAITING_DECISION`; a test checks).
+AWAITING_DECISION_SQL = "status IN ('partially_received', 'received', 'inspected')"
 
 
 class Return(Base):
@@ -33,6 +38,17 @@ class Return(Base):
         Index("ix_returns_store_status", "store_id", "status", "id"),
         Index("ix_returns_store_buyer", "store_id", "buyer_id", "created_at"),
         Index("ix_returns_due", "due_at"),
+        # The dashboard: returns created in a period, any store's returns of one buyer, and
+        # the undecided returns by deadline (a partial index: decided returns keep their
+        # due_at forever, and a deadline list must not walk past them).
+        Index("ix_returns_created_at", "created_at"),
+        Index("ix_returns_buyer", "buyer_id"),
+        Index(
+            "ix_returns_awaiting_due",
+            "due_at",
+            postgresql_where=text(AWAITING_DECISION_SQL),
+            sqlite_where=text(AWAITING_DECISION_SQL),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -41,7 +41,14 @@ def secret_key(settings: Settings) -> str:
 
 def init_ui(app: Flask, settings: Settings) -> None:
     """Sets the session key and registers the floor UI's pages."""
-    from warehouse.ui import exceptions_views, inspect_views, receive_views  # noqa: F401
+    from warehouse.reports.periods import warehouse_zone
+    from warehouse.ui import (  # noqa: F401
+        dashboard_views,
+        deadletters_views,
+        exceptions_views,
+        inspect_views,
+        receive_views,
+    )
     from warehouse.ui.i18n import init_babel
     from warehouse.ui.web import bp
 
@@ -49,6 +56,7 @@ def init_ui(app: Flask, settings: Settings) -> None:
         SECRET_KEY=secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        WAREHOUSE_TIMEZONE=warehouse_zone(settings.timezone),
     )
     init_babel(app, settings.default_language)
     app.register_blueprint(bp)

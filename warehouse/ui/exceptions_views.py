@@ -1,22 +1,22 @@
-"""Supervisors: the exception queue, returns search and a return's timeline."""
+"""Supervisors: the exception queue, returns search and a return's timeline (with photos)."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import redirect, request, url_for
-from sqlalchemy import or_, select
+from flask import current_app, redirect, request, send_file, url_for
+from sqlalchemy import select
 
 import scanners
 from warehouse import api
-from warehouse.audit.models import AuditEntry
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
-from warehouse.events.models import Event, EventDelivery
-from warehouse.inspection.models import Inspection
+from warehouse.inspection import photos
+from warehouse.inspection.views import PHOTO_MAX_AGE, photo_storage
 from warehouse.problems import DomainError, InvalidInput
 from warehouse.receiving import exceptions as queue
-from warehouse.receiving.models import ParcelReturn, ReceivingException, Scan, Unit
+from warehouse.receiving.models import Unit
+from warehouse.reports import timeline
 from warehouse.returns import services as return_services
 from warehouse.returns.models import Return, ReturnIdentifier
 from warehouse.returns.rules import identifier_key, identifier_variants
@@ -96,74 +96,115 @@ def resolve(exception_id: str):
     return redirect(url_for("ui.exceptions"), code=303)
 
 
+#: Most returns a search lists (a buyer id may name many).
+SEARCH_LIMIT = 100
+
+
 @bp.get("/ui/returns")
 @requires(Permission.SUPERVISE)
 def returns():
-    """Finds a return by any identifier: RMA, order id, external id, tracking or LPN."""
+    """Finds returns by any identifier: RMA, order id, external id, tracking number, LPN or
+    buyer id. One hit opens its timeline; several are listed; none is a red banner."""
     q = request.args.get("q", "").strip()
+    hits = []
     if q:
-        ret = _find_return(api.session(), q)
-        if ret is not None:
-            return redirect(url_for("ui.return_timeline", return_id=ret.id))
-        banner("error", i18n.gettext("No return with that identifier."))
-    return render("returns.html", q=q)
+        hits = search_returns(api.session(), q)
+        if len(hits) == 1:
+            return redirect(url_for("ui.return_timeline", return_id=hits[0].id))
+        if not hits:
+            banner("error", i18n.gettext("No return with that identifier."))
+    names = {}
+    if hits:
+        store_ids = {h.store_id for h in hits}
+        names = dict(
+            api.session().execute(select(Store.id, Store.name).where(Store.id.in_(store_ids))).all()
+        )
+    return render("returns.html", q=q, hits=hits, names=names, zone=_zone())
 
 
 @bp.get("/ui/returns/<return_id>")
 @requires(Permission.SUPERVISE)
 def return_timeline(return_id: str):
-    """Everything that happened to a return: scans, units, inspections, audit and events."""
+    """Everything that happened to a return, in time order: scans, audit entries,
+    inspections with photos, decisions, refunds, events and every webhook attempt."""
     rid = api.parse_id(return_id, "return")
     db = api.session()
     ret = return_services.get_return(db, api.context(), rid)
     store_name = db.scalar(select(Store.name).where(Store.id == ret.store_id))
-    units = list(db.scalars(select(Unit).where(Unit.return_id == rid).order_by(Unit.created_at)))
-    parcel_ids = list(
-        db.scalars(select(ParcelReturn.parcel_id).where(ParcelReturn.return_id == rid))
-    )
-    exception_ids = [
-        str(i)
-        for i in db.scalars(
-            select(ReceivingException.id).where(ReceivingException.return_id == rid)
-        )
-    ]
-    objects = [
-        (AuditEntry.object_type == "return") & (AuditEntry.object_id == str(rid)),
-        (AuditEntry.object_type == "unit") & AuditEntry.object_id.in_([u.lpn for u in units]),
-        (AuditEntry.object_type == "parcel")
-        & AuditEntry.object_id.in_([str(p) for p in parcel_ids]),
-        (AuditEntry.object_type == "exception") & AuditEntry.object_id.in_(exception_ids),
-    ]
-    timeline = [
-        (a.at, a.actor_label, a.action, a.object_id, a.after or {})
-        for a in db.scalars(select(AuditEntry).where(or_(*objects)))
-    ]
-    timeline += [
-        (s.scanned_at, s.actor_label, f"scan.{s.scan_type}", s.raw_code, {})
-        for s in db.scalars(select(Scan).where(Scan.parcel_id.in_(parcel_ids)))
-    ]
-    timeline.sort(key=lambda row: row[0])
-    inspections = list(
-        db.scalars(
-            select(Inspection).where(Inspection.return_id == rid).order_by(Inspection.created_at)
-        )
-    )
-    events = list(
-        db.execute(
-            select(Event, EventDelivery)
-            .outerjoin(EventDelivery, EventDelivery.event_id == Event.id)
-            .where(Event.return_id == rid)
-            .order_by(Event.sequence)
-        )
-    )
+    found = timeline.story(db, ret)
     return render(
         "timeline.html",
         ret=ret,
         store_name=store_name,
-        units=units,
-        inspections=inspections,
-        events=events,
-        timeline=timeline,
+        units=found.units,
+        entries=found.entries,
+        zone=_zone(),
+    )
+
+
+@bp.get("/ui/returns/photos/<photo_id>")
+@requires(Permission.VIEW)
+def timeline_photo(photo_id: str):
+    """A unit's photo, for staff signed in to the floor UI (the API's route wants a token)."""
+    return _send_photo(photo_id, thumbnail=False)
+
+
+@bp.get("/ui/returns/photos/<photo_id>/thumbnail")
+@requires(Permission.VIEW)
+def timeline_thumbnail(photo_id: str):
+    return _send_photo(photo_id, thumbnail=True)
+
+
+def _send_photo(photo_id: str, *, thumbnail: bool):
+    photo = photos.get_photo(api.session(), api.context(), api.parse_id(photo_id, "photo"))
+    stream = photos.open_photo_file(photo_storage(), photo, thumbnail=thumbnail)
+    response = send_file(
+        stream,
+        mimetype=photo.content_type,
+        etag=f"{photo.sha256}{'-t' if thumbnail else ''}",
+        max_age=PHOTO_MAX_AGE,
+        conditional=True,
+    )
+    response.headers["Cache-Control"] = f"private, max-age={PHOTO_MAX_AGE}, immutable"
+    return response
+
+
+def _zone():
+    return current_app.config["WAREHOUSE_TIMEZONE"]
+
+
+def search_returns(db, text: str, limit: int = SEARCH_LIMIT) -> list[Return]:
+    """Every return `text` names, newest first: through its LPN, any indexed identifier
+    (RMA, order id, external id, tracking number with or without the carrier prefix) or
+    the buyer id. Staff search every store."""
+    text = text.strip()
+    if not text:
+        return []
+    scan = scanners.parse(text)
+    found: set = set()
+    if scan.kind == "lpn":
+        found.update(db.scalars(select(Unit.return_id).where(Unit.lpn == scan.value)))
+    keys = set(identifier_variants(identifier_key(scan.value)))
+    keys.update(identifier_variants(identifier_key(text)))
+    keys.discard("")
+    if keys:
+        found.update(
+            db.scalars(
+                select(ReturnIdentifier.return_id)
+                .where(ReturnIdentifier.value.in_(keys))
+                .limit(limit)
+            )
+        )
+    found.update(db.scalars(select(Return.id).where(Return.buyer_id == text).limit(limit)))
+    found.discard(None)
+    if not found:
+        return []
+    return list(
+        db.scalars(
+            select(Return)
+            .where(Return.id.in_(list(found)[:limit]))
+            .order_by(Return.created_at.desc(), Return.id)
+        )
     )
 
 

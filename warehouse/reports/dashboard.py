@@ -1,0 +1,223 @@
+"""The supervisor dashboard's figures, each one aggregated in SQL.
+
+Figures of a day (work per hour, disposition mix, returns by SKU and reason, serial swaps,
+flagged buyers seen that day) read only that day's rows through a time index; figures of
+"now" (open exceptions, undecided returns by deadline) read a set that stays small however
+many returns are closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, cast, func, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from warehouse.disposition.models import Disposition
+from warehouse.events.models import EventDelivery
+from warehouse.events.rules import DeliveryStatus
+from warehouse.inspection.models import Inspection
+from warehouse.receiving.exceptions import OPEN_STATES
+from warehouse.receiving.models import Parcel, ReceivingException, Unit
+from warehouse.refunds.services import FREQUENT_RETURNS, FREQUENT_RETURNS_WINDOW
+from warehouse.reports.periods import Day
+from warehouse.returns.models import AWAITING_DECISION_SQL, Return, ReturnLine
+from warehouse.stores.models import Store
+
+#: Hours ahead that count as "near" the decision deadline (as `GET /returns/deadlines`).
+NEAR_DEADLINE_HOURS = 12
+#: The longest ranked lists (SKUs, flagged buyers) the dashboard shows; the list pages and
+#: CSV exports behind them have the rest.
+TOP = 10
+
+#: Each hourly series: the table and the column saying when the work was done. Parcels and
+#: units count when the terminal scanned them (an offline terminal's scans land in the
+#: hour they were made).
+ACTIVITY = {
+    "parcels": Parcel.scanned_at,
+    "units": Unit.scanned_at,
+    "inspections": Inspection.created_at,
+    "dispositions": Disposition.created_at,
+}
+
+#: Undecided received returns, written as the partial index `ix_returns_awaiting_due` is, so
+#: both databases' planners see the index covers the query (a bound parameter would hide it).
+AWAITING = text(f"returns.{AWAITING_DECISION_SQL}")
+SERIAL_SWAP = "serial_mismatch"
+
+
+def hour_of_day(session: Session, column, day: Day):
+    """SQL for the elapsed hour of `day` (0-based) in which `column` falls."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite keeps naive UTC text; strftime('%s') is its Unix time in whole seconds.
+        seconds = cast(func.strftime("%s", column), Integer) - int(day.start.timestamp())
+        return cast(seconds / 3600, Integer)
+    return cast(func.floor(func.extract("epoch", column - day.start) / 3600), Integer)
+
+
+def hourly(session: Session, day: Day) -> dict[str, list[int]]:
+    """Parcels, units, inspections and dispositions in each hour of the day."""
+    series = {}
+    for name, column in ACTIVITY.items():
+        counts = [0] * day.hours
+        hour = hour_of_day(session, column, day).label("hour")
+        rows = session.execute(
+            select(hour, func.count()).where(column >= day.start, column < day.end).group_by(hour)
+        )
+        for index, count in rows:
+            if index is not None and 0 <= int(index) < day.hours:
+                counts[int(index)] = count
+        series[name] = counts
+    return series
+
+
+def disposition_mix(session: Session, day: Day) -> list[tuple[str, int]]:
+    """How many units went each route during the day, the commonest first."""
+    count = func.count().label("n")
+    rows = session.execute(
+        select(Disposition.decision, count)
+        .where(Disposition.created_at >= day.start, Disposition.created_at < day.end)
+        .group_by(Disposition.decision)
+        .order_by(count.desc(), Disposition.decision)
+    )
+    return [(decision, n) for decision, n in rows]
+
+
+def open_exceptions_by_kind(session: Session) -> list[tuple[str, int]]:
+    """Unresolved exceptions (open or claimed) by kind, the commonest first."""
+    count = func.count().label("n")
+    rows = session.execute(
+        select(ReceivingException.kind, count)
+        .where(ReceivingException.status.in_(OPEN_STATES))
+        .group_by(ReceivingException.kind)
+        .order_by(count.desc(), ReceivingException.kind)
+    )
+    return [(kind, n) for kind, n in rows]
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    past: int
+    near: int
+
+
+def deadline_horizon(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(hours=NEAR_DEADLINE_HOURS)
+
+
+def deadlines(session: Session, now: dt.datetime) -> Deadlines:
+    """Undecided received returns past their decision deadline, and due within 12 hours."""
+    past, near = session.execute(
+        select(
+            func.count().filter(Return.due_at <= now),
+            func.count().filter(Return.due_at > now),
+        ).where(AWAITING, Return.due_at <= deadline_horizon(now))
+    ).one()
+    return Deadlines(past=past, near=near)
+
+
+@dataclass(frozen=True)
+class SkuFigure:
+    sku: str
+    quantity: int
+    returns: int
+    share: float
+
+
+def returns_by_sku(session: Session, day: Day, *, limit: int = TOP) -> list[SkuFigure]:
+    """The SKUs buyers asked to return most during the day: units asked for, on how many
+    returns, and the SKU's share of all units asked for that day.
+
+    The service is not told what was sold, so this is each SKU's share of the returns, the
+    early warning a store reads as its return rate; the store divides by its own sales.
+    """
+    in_day = (Return.created_at >= day.start, Return.created_at < day.end)
+    total = session.scalar(
+        select(func.coalesce(func.sum(ReturnLine.quantity), 0))
+        .join(Return, Return.id == ReturnLine.return_id)
+        .where(*in_day)
+    )
+    quantity = func.sum(ReturnLine.quantity).label("quantity")
+    rows = session.execute(
+        select(ReturnLine.sku, quantity, func.count(func.distinct(ReturnLine.return_id)))
+        .join(Return, Return.id == ReturnLine.return_id)
+        .where(*in_day)
+        .group_by(ReturnLine.sku)
+        .order_by(quantity.desc(), ReturnLine.sku)
+        .limit(limit)
+    )
+    return [SkuFigure(sku, int(q), n, int(q) / total if total else 0.0) for sku, q, n in rows]
+
+
+def returns_by_reason(session: Session, day: Day) -> list[tuple[str, int, float]]:
+    """Returns created during the day by the buyer's reason, with each reason's share."""
+    count = func.count().label("n")
+    rows = list(
+        session.execute(
+            select(Return.reason, count)
+            .where(Return.created_at >= day.start, Return.created_at < day.end)
+            .group_by(Return.reason)
+            .order_by(count.desc(), Return.reason)
+        )
+    )
+    total = sum(n for _, n in rows)
+    return [(reason, n, n / total) for reason, n in rows]
+
+
+@dataclass(frozen=True)
+class FlaggedBuyer:
+    store_id: object
+    store_name: str
+    buyer_id: str
+    returns: int
+
+
+def flagged_buyers(session: Session, day: Day, *, limit: int | None = TOP) -> list[FlaggedBuyer]:
+    """Buyers with a return during the day who are flagged for frequent returns: at least
+    `FREQUENT_RETURNS` returns at one store within `FREQUENT_RETURNS_WINDOW` of the day's end
+    (the rule that also withholds their express refunds)."""
+    seen = (
+        select(Return.store_id, Return.buyer_id)
+        .where(Return.created_at >= day.start, Return.created_at < day.end)
+        .distinct()
+    )
+    count = func.count().label("n")
+    query = (
+        select(Return.store_id, Store.name, Return.buyer_id, count)
+        .join(Store, Store.id == Return.store_id)
+        .where(
+            tuple_(Return.store_id, Return.buyer_id).in_(seen),
+            Return.created_at >= day.end - FREQUENT_RETURNS_WINDOW,
+            Return.created_at < day.end,
+        )
+        .group_by(Return.store_id, Store.name, Return.buyer_id)
+        .having(func.count() >= FREQUENT_RETURNS)
+        .order_by(count.desc(), Return.buyer_id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [FlaggedBuyer(*row) for row in session.execute(query)]
+
+
+def serial_swaps(session: Session, day: Day) -> int:
+    """Units scanned during the day whose serial number was not the one sold (a possible
+    swap: the buyer kept the good unit)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Unit)
+        .where(
+            Unit.scanned_at >= day.start,
+            Unit.scanned_at < day.end,
+            Unit.reception_status == SERIAL_SWAP,
+        )
+    )
+
+
+def dead_letters(session: Session) -> int:
+    """Webhooks given up on and waiting for a supervisor's replay."""
+    return session.scalar(
+        select(func.count())
+        .select_from(EventDelivery)
+        .where(EventDelivery.status == DeliveryStatus.DEAD)
+    )
