@@ -30,6 +30,8 @@ LABEL_DPI = 203
 GUARD_WINDOW_MS = DEFAULT_WINDOW_MS
 #: One guard for the process (by design: the service's scan_id idempotency stands behind it).
 ITEM_GUARD = DoubleScanGuard(GUARD_WINDOW_MS)
+#: The longest a browser's queue may say it held a scan (a handheld off the network a week).
+MAX_QUEUED_MS = 7 * 24 * 3600 * 1000
 #: Exception kinds an item scan can raise, as the receiver is warned of them.
 ITEM_WARNINGS = {
     "wrong_item": N_("Wrong item: put it on the exception shelf."),
@@ -148,7 +150,7 @@ def receive_scan():
     ctx = api.context()
     code = _code()
     try:
-        scanned_at = _scanned_at()
+        scanned_at = _scanned_at(ctx.now)
         answer = run_in_transaction(
             api.session(),
             lambda db: receiving.scan_parcel(
@@ -217,7 +219,7 @@ def item_scan(parcel_id: str):
         return receiving.scan_item(db, ctx, pid, scan_id=scan_id, code=code, scanned_at=scanned_at)
 
     try:
-        scanned_at = _scanned_at()
+        scanned_at = _scanned_at(ctx.now)
         answer = run_in_transaction(api.session(), work)
     except DomainError as exc:
         error_banner(exc)
@@ -296,18 +298,20 @@ def _is_replay() -> bool:
     return request.form.get("replay") == "1"
 
 
-def _scanned_at() -> dt.datetime | None:
-    """When the terminal took the scan (a queued scan arrives later), if the form says."""
-    raw = request.form.get("scanned_at", "").strip()
+def _scanned_at(now: dt.datetime) -> dt.datetime | None:
+    """When the terminal took a scan its queue held back: the queue says how long ago
+    (`scanned_ago_ms`, measured on the handheld's own clock, so a handheld whose clock is
+    set wrong still dates its scans right). None for a scan sent at once: it is now."""
+    raw = request.form.get("scanned_ago_ms", "").strip()
     if not raw:
         return None
     try:
-        value = dt.datetime.fromisoformat(raw)
+        ago = int(raw)
     except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise InvalidInput({"scanned_at": ["Not a time with its zone (ISO 8601)."]})
-    return value
+        ago = -1
+    if not 0 <= ago <= MAX_QUEUED_MS:
+        raise InvalidInput({"scanned_ago_ms": ["Not a number of milliseconds the queue held."]})
+    return now - dt.timedelta(milliseconds=ago)
 
 
 def _terminal() -> str:

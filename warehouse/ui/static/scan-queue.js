@@ -191,7 +191,7 @@
       }
       enqueue({
         id: newScanId(), kind: m.kind, code: code, user: user, csrf: csrf(),
-        scannedAt: new Date(now).toISOString(), tries: 0,
+        takenAt: now, tries: 0,
         parcelRef: m.kind === "item" ? m.parcelRef || null : null,
         parcelId: m.kind === "item" ? m.parcelId || null : null,
         parcelCode: m.kind === "item" ? m.code || null : null
@@ -203,7 +203,7 @@
       if (m.kind !== "item") return;
       enqueue({
         id: newScanId(), kind: "close", code: "", user: user, csrf: csrf(),
-        scannedAt: new Date().toISOString(), tries: 0,
+        takenAt: Date.now(), tries: 0,
         parcelRef: m.parcelRef || null, parcelId: m.parcelId || null, parcelCode: m.code || null
       });
       if (input) input.focus();
@@ -228,8 +228,12 @@
       body.set("csrf_token", csrf() || entry.csrf);
       body.set("scan_id", entry.id);
       if (entry.kind !== "close") body.set("code", entry.code);
-      body.set("scanned_at", entry.scannedAt);
-      if (entry.waited || entry.tries > 1) body.set("replay", "1");
+      if (entry.waited || entry.tries > 1) {
+        // Held back: say how long ago it was scanned (the handheld's clock may be set wrong,
+        // but it measures time well) and that the queue already dropped trigger repeats.
+        body.set("scanned_ago_ms", String(Math.max(0, Date.now() - entry.takenAt)));
+        body.set("replay", "1");
+      }
       var controller = window.AbortController ? new AbortController() : null;
       var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
       return window.fetch(url, {
