@@ -229,6 +229,26 @@ def test_a_deduction_without_a_photo_comes_back_on_the_form_and_records_nothing(
     assert inspections(floor) == []
 
 
+def test_a_checklist_edited_before_confirm_sends_the_inspector_back_to_it(floor, inspector):
+    lpn = floor.unit()
+    page = open_checklist(inspector, lpn)
+    shown = text(check(inspector, lpn, page))
+    current = floor.client.get("/api/v1/checklists?category=apparel", headers=floor.supervisor)
+    checklist = current.json["items"][0]
+    items = [*checklist["items"][:-1]]  # a supervisor drops the notes item meanwhile
+    edited = floor.client.put(
+        f"/api/v1/checklists/{checklist['id']}",
+        json={"name": "apparel QC", "category": "apparel", "items": items, "version": 1},
+        headers=floor.supervisor,
+    )
+    assert edited.status_code == 200, edited.json
+    done = confirm(inspector, lpn, shown)
+    assert done.request.path == f"/ui/inspect/units/{lpn}"
+    assert banner(text(done)) == ("error", "The checklist changed meanwhile: answer it again.")
+    assert "v2" in text(done)
+    assert inspections(floor) == []
+
+
 def test_a_number_that_is_no_number_is_marked_by_its_item(floor, inspector):
     lpn = floor.unit()
     page = open_checklist(inspector, lpn)

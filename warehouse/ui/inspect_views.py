@@ -77,6 +77,8 @@ CODES_SHOWN = (
     N_("heavily_worn"),
     N_("intact"),
     N_("dented"),
+    N_("finding_after_refund"),
+    N_("duplicate_serial"),
 )
 #: Photo problems, as the inspector is told of them.
 PHOTO_PROBLEMS = {
@@ -222,6 +224,9 @@ def inspect_confirm(lpn: str):
     except InvalidInput as exc:
         return _form_again(sheet, posted, exc)
     except DomainError as exc:
+        if "current_version" in exc.extra:
+            banner("error", i18n.gettext("The checklist changed meanwhile: answer it again."))
+            return redirect(url_for("ui.inspect_unit", lpn=lpn), code=303)
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
     route = done["recommended_disposition"]
