@@ -102,6 +102,20 @@ def received(seed) -> tuple[list, list]:
     )
 
 
+def units_by_parcel(session, _ctx) -> list[tuple]:
+    """(parcel code, state, codes of its units) for every parcel, sorted."""
+    from warehouse.receiving.models import Parcel, Unit
+
+    return sorted(
+        (
+            parcel.code,
+            parcel.state,
+            sorted(session.scalars(select(Unit.scanned_code).where(Unit.parcel_id == parcel.id))),
+        )
+        for parcel in session.scalars(select(Parcel))
+    )
+
+
 def sign_in(page, staff) -> None:
     page.goto("/")
     scan_and_wait(page, staff.badge_code)
@@ -128,7 +142,9 @@ def test_a_parcel_received_offline_arrives_once_when_the_network_is_back(
     assert focused_is_scan_input(page)
 
     scan(page, GTIN)
-    page.wait_for_timeout(100)
+    expect(page.locator("#scan-queue")).to_contain_text("2/2")
+    assert page.locator("#scan-close").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "ui-receive-offline-items.png"))
     scan(page, GTIN)  # the trigger held a moment too long: the same label read again
     expect(note).to_have_class(re.compile(r"\bwarn\b"))
     assert "重复扫描已忽略" in note.inner_text()
@@ -163,6 +179,41 @@ def test_a_parcel_received_offline_arrives_once_when_the_network_is_back(
     for lpn, _ in units:  # each offline item's new label can be printed from here
         assert page.locator("ul.units a.lpn", has_text=lpn).count() == 1
     page.screenshot(path=str(SCREENSHOTS / "ui-receive-replayed.png"))
+    assert script_errors(page) == [], page.console_errors
+
+
+def test_the_next_parcels_label_scanned_offline_starts_the_next_parcel(
+    page, live_app, seed, make_staff, two_of_a_kind
+):
+    from warehouse.stores.services import create_store
+
+    store = seed(lambda s, c: create_store(s, c, name="宁波小店"))
+    second = live_app.test_client().post(
+        "/api/v1/returns",
+        json=return_body(lines=[line(gtin="4006381333931", quantity=1)]),
+        headers=bearer(store.api_key),
+    )
+    assert second.status_code == 201
+    sign_in(page, make_staff("receiver"))
+    page.context.set_offline(True)
+    scan(page, two_of_a_kind["rma_number"])
+    scan(page, GTIN)
+    scan(page, second.json["rma_number"])  # no close: the next parcel's slip
+    expect(page.locator("#scan-pending")).to_contain_text(second.json["rma_number"])
+    scan(page, "4006381333931")
+    page.locator("#scan-close").click()
+    expect(page.locator("#scan-queue")).to_contain_text("5/5")
+    page.context.set_offline(False)
+    page.wait_for_url("**/ui/receive/parcels/*", timeout=15000)
+    page.wait_for_load_state()
+    assert queued(page) == []
+    by_parcel = seed(units_by_parcel)
+    assert by_parcel == sorted(
+        [
+            (two_of_a_kind["rma_number"], "open", [GTIN]),
+            (second.json["rma_number"], "closed", ["4006381333931"]),
+        ]
+    )
     assert script_errors(page) == [], page.console_errors
 
 

@@ -10,6 +10,7 @@ from flask import current_app, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import select
 
 import scanners
+from scanners import codes
 from scanners.guard import DEFAULT_WINDOW_MS, DoubleScanGuard
 from warehouse import api
 from warehouse.auth import services as auth
@@ -140,7 +141,7 @@ def language(code: str):
 @requires(Permission.RECEIVE)
 def receive():
     """Scan a parcel."""
-    return render("receive.html", guard_ms=GUARD_WINDOW_MS)
+    return render("receive.html", **_queue_settings())
 
 
 @bp.post("/ui/receive")
@@ -183,13 +184,18 @@ def parcel(parcel_id: str):
     view = receiving.get_parcel(db, ctx, pid)["parcel"]
     units = _units_of(db, pid)
     if view["state"] == "closed":
-        return render("closed.html", summary=_closed_summary(db, ctx, view, units), units=units)
+        return render(
+            "closed.html",
+            summary=_closed_summary(db, ctx, view, units),
+            units=units,
+            **_queue_settings(),
+        )
     return render(
         "parcel.html",
         parcel=view,
         units=units,
         returns=_returns(db, view),
-        guard_ms=GUARD_WINDOW_MS,
+        **_queue_settings(),
     )
 
 
@@ -278,6 +284,17 @@ def unit_label(lpn: str):
 
 def _is_parcel_code(code: str) -> bool:
     return scanners.parse(code, context="item").kind == "rma"
+
+
+def _queue_settings() -> dict:
+    """What the browser's scan queue mirrors of the server's rules while it works offline:
+    the double-scan window, and what an RMA label looks like (scanned where an item was
+    expected, it is the next parcel: see item_scan)."""
+    rma_body = codes.CODE_LENGTH[codes.RMA_PREFIX] - len(codes.RMA_PREFIX)
+    return {
+        "guard_ms": GUARD_WINDOW_MS,
+        "parcel_pattern": f"^{codes.RMA_PREFIX}[0-9A-Z]{{{rma_body}}}$",
+    }
 
 
 def _wants_json() -> bool:

@@ -82,6 +82,7 @@
     var cfg = form ? form.dataset : {};
     var user = cfg.user || "";
     var guardMs = parseInt(cfg.guardMs || "800", 10);
+    var parcelLabel = cfg.parcelPattern ? new RegExp(cfg.parcelPattern, "i") : null;
     var input = form ? form.querySelector(".scan-input") : null;
     var label = form ? form.querySelector("label") : null;
     var ownLabel = label ? label.textContent : "";
@@ -147,6 +148,9 @@
       pendingCard.hidden = !(m.kind === "item" && m.parcelRef);
       if (!pendingCard.hidden) pendingCard.textContent = fill(text.pending, { code: m.code });
       queuedClose.hidden = pendingCard.hidden;
+      document.querySelectorAll("[data-parcel-hint]").forEach(function (hint) {
+        hint.hidden = m.kind !== "parcel";
+      });
       if (closeForm) {
         closeForm.hidden = !(m.kind === "item" && !m.parcelRef && m.parcelId === closeForm.dataset.parcelId);
       }
@@ -175,6 +179,9 @@
     function take(code) {
       var m = mode();
       var now = Date.now();
+      // The next parcel's RMA label scanned instead of closing: a parcel scan, as the
+      // server takes it (so the items after it go with the new parcel, not the last).
+      if (m.kind === "item" && parcelLabel && parcelLabel.test(code)) m = { kind: "parcel" };
       if (m.kind === "item") {
         // The double-scan guard's mirror: the same code again within the window is the
         // trigger held too long (the server's guard does the same for scans sent at once).

@@ -64,9 +64,19 @@
     var seconds = parseInt(document.body.getAttribute("data-idle-seconds") || "", 10);
     if (!(seconds > 0)) return;
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(function () {
-      window.location.assign(window.location.pathname + window.location.search);
-    }, (seconds + 2) * 1000);
+    idleTimer = setTimeout(backToSignIn, (seconds + 2) * 1000);
+  }
+
+  // Reloads the page (the server answers with sign-in) only if the server can be reached:
+  // offline, a reload would leave the browser's error page where the scan queue was.
+  function backToSignIn() {
+    var script = document.querySelector('script[src*="ui.js"]');
+    window.fetch(script ? script.src : window.location.href, { method: "HEAD", cache: "no-store" })
+      .then(function () {
+        window.location.assign(window.location.pathname + window.location.search);
+      }, function () {
+        idleTimer = setTimeout(backToSignIn, 30000);
+      });
   }
 
   // For the page's other scripts (scan-queue.js): the same sounds, the same idle clock.
