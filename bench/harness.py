@@ -197,7 +197,16 @@ class Terminal:
             self.connection.request(method, path, body=payload, headers=self.headers)
             response = self.connection.getresponse()
         data = response.read()
-        return response.status, (json.loads(data) if data else {})
+        if not data:
+            return response.status, {}
+        if "json" not in (response.getheader("Content-Type") or ""):
+            # An error page (HTML from gunicorn or Flask): kept as text for the failure message.
+            return response.status, {"body": data.decode(errors="replace")[:500]}
+        return response.status, json.loads(data)
+
+    def close(self) -> None:
+        """Hangs up, so that a stopping server has no kept-alive connection to wait out."""
+        self.connection.close()
 
     def get(self, path: str) -> tuple[int, dict]:
         return self.request("GET", path)

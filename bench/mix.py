@@ -144,6 +144,10 @@ class Station:
         self.latencies = Latencies()
         self.deadline = float("inf")
 
+    def close(self) -> None:
+        self.receiver.close()
+        self.inspector.close()
+
     def send(self, terminal: Terminal, name: str, path: str, body: dict | None, expect: int):
         if self.paced:
             time.sleep(self.rng.uniform(*PACED_WAIT_S))
@@ -194,19 +198,24 @@ class PhaseResult:
 
 
 def run_phase(
-    stations: list[Station], work: Callable[[Station], None], seconds: float
+    stations: list[Station], work: Callable[[Station], None], seconds: float, min_rounds: int = 0
 ) -> PhaseResult:
     """Every station repeats `work` for `seconds` (a request sent before the end is answered
-    and counted); answers per-endpoint rows, plus an "all requests" row."""
+    and counted), and at least `min_rounds` times however long that takes; answers
+    per-endpoint rows, plus an "all requests" row."""
     errors: list[BaseException] = []
     finished: list[float] = []
     barrier = threading.Barrier(len(stations) + 1)
     for station in stations:
         station.latencies = Latencies()
+        station.deadline = float("inf")  # until the phase starts, then its end (or 0: failed)
 
     def run(station: Station) -> None:
         barrier.wait()
         try:
+            for _ in range(min_rounds):
+                work(station)
+            station.deadline = min(station.deadline, ends)
             while True:
                 work(station)
         except PhaseOver:
@@ -221,8 +230,10 @@ def run_phase(
     for thread in threads:
         thread.start()
     began = time.perf_counter()
-    for station in stations:
-        station.deadline = began + seconds
+    ends = began + seconds
+    if not min_rounds:
+        for station in stations:
+            station.deadline = ends
     barrier.wait()
     for thread in threads:
         thread.join(timeout=seconds + 120)

@@ -48,12 +48,14 @@ class Plan:
 
     sizes: tuple[int, ...] = (10_000, 1_000_000)
     terminals: int = 32
-    warm_s: float = 4
+    warm_s: float = 3
     scan_s: float = 8
     flat_s: float = 15
-    paced_s: float = 45
+    paced_s: float = 40
     baseline_flat_s: float = 6
-    baseline_paced_s: float = 15
+    baseline_paced_s: float = 12
+    #: Each terminal's least number of rounds per phase, however long they take.
+    min_rounds: int = 0
     workers: int = 0  # 0: `warehouse serve`'s default
     threads: int = 0
 
@@ -74,6 +76,7 @@ QUICK = Plan(
     paced_s=2,
     baseline_flat_s=1,
     baseline_paced_s=1.5,
+    min_rounds=1,  # so that every endpoint is reached even on a busy machine
 )
 
 
@@ -102,7 +105,10 @@ def measure_baselines(url: str, plan: Plan) -> dict:
                 ("insert", baseline_work("/insert", "POST")),
             ):
                 log(f"baseline {name}, {mode}")
-                figures[mode][name] = run_phase(stations, work, seconds).rows[0]
+                outcome = run_phase(stations, work, seconds, plan.min_rounds)
+                figures[mode][name] = outcome.rows[0]
+            for station in stations:
+                station.close()
         figures["memory_mb"] = server.worker_memory_mb()
     return figures
 
@@ -137,15 +143,17 @@ def measure_database(kind: str, plan: Plan) -> dict:
                     Station(server.address, floor, i, paced=True) for i in range(plan.terminals)
                 ]
                 log(f"{kind} {size:,}: warming up")
-                run_phase(flat, lambda s: s.handle_return(picker.next()), plan.warm_s)
+                run_phase(flat, lambda s: s.handle_return(picker.next()), plan.warm_s, 1)
                 for phase, stations, work, seconds in (
                     ("scan", flat, lambda s: s.scan_parcel(picker.next()), plan.scan_s),
                     ("flat", flat, lambda s: s.handle_return(picker.next()), plan.flat_s),
                     ("paced", paced, lambda s: s.handle_return(picker.next()), plan.paced_s),
                 ):
                     log(f"{kind} {size:,}: {phase}")
-                    outcome = run_phase(stations, work, seconds)
+                    outcome = run_phase(stations, work, seconds, plan.min_rounds)
                     figures[phase] = {"rows": outcome.rows, "wall_s": outcome.wall_s}
                 figures["memory_mb"] = server.worker_memory_mb()
+                for station in flat + paced:
+                    station.close()
             result["sizes"].append(figures)
     return result
