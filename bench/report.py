@@ -217,12 +217,14 @@ def machine() -> dict:
         for line in Path("/proc/meminfo").read_text().splitlines()
         if line.startswith("MemTotal:")
     )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    ).stdout.strip()
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=root).stdout
+
+    commit = git("rev-parse", "--short", "HEAD").strip()
+    if commit and git("status", "--porcelain", "--untracked-files=no", "warehouse", "bench"):
+        commit += " with uncommitted changes"
     return {
         "cpus": os.cpu_count(),
         "cpu": cpu,
