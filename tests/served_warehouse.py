@@ -115,15 +115,16 @@ class Client:
         self.headers = {"Content-Type": "application/json", **(headers or {})}
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict, str]:
-        """(status, JSON body, content type); OSError/HTTPException when no answer came."""
+        """(status, JSON body, content type); ConnectionError when no (whole) answer came."""
         payload = json.dumps(body).encode() if body is not None else None
         try:
             self.connection.request(method, path, body=payload, headers=self.headers)
             response = self.connection.getresponse()
             data = response.read()
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             self.connection.close()
-            raise
+            # A cut-off answer (IncompleteRead) is no answer either: one error type for both.
+            raise ConnectionError(f"no answer: {exc!r}") from exc
         content_type = response.getheader("Content-Type", "")
         return response.status, (json.loads(data) if data else {}), content_type
 

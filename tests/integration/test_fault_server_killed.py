@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from factories import bearer, line, return_body
@@ -24,9 +25,7 @@ from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.receiving.models import Parcel, ParcelReturn, Scan, Unit
 from warehouse.returns.models import Return, ReturnLine
 
-pytestmark = pytest.mark.skipif(
-    not __import__("pathlib").Path("/proc/self/stat").exists(), reason="reads /proc"
-)
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
 RECEIVERS = 4
 RETURNS_PER_RECEIVER = 12
@@ -43,7 +42,8 @@ CHECKLIST = [
 class Log:
     """Every request the terminals sent, in order, with the answer if one came."""
 
-    def __init__(self) -> None:
+    def __init__(self, kill_after: int) -> None:
+        self.kill_after = kill_after
         self.entries: list[dict] = []
         self.answered = 0
         self.lock = threading.Lock()
@@ -62,7 +62,7 @@ class Log:
         entry["status"], entry["answer"], _ = terminal.request("POST", path, body)
         with self.lock:
             self.answered += 1
-            if self.answered >= KILL_AFTER_ANSWERS:
+            if self.answered >= self.kill_after:
                 self.enough.set()
         return entry
 
@@ -106,6 +106,15 @@ def inspect(address, token, terminal_id, lpns, log: Log) -> None:
         terminal.close()
 
 
+def open_returns(client, api_key: str, tracking_numbers: list[str]) -> list[str]:
+    """A two-line return (one GTIN) per tracking number, created in-process; answers them."""
+    for number in tracking_numbers:
+        body = return_body(tracking_number=number, lines=[line(), line(category="home")])
+        response = client.post("/api/v1/returns", json=body, headers=bearer(api_key))
+        assert response.status_code == 201, response.json
+    return tracking_numbers
+
+
 def received_units(client, receiver: dict, tracking_numbers: list[str]) -> list[str]:
     """Receives parcels in-process (before the server starts); answers their units' LPNs."""
     lpns = []
@@ -118,9 +127,8 @@ def received_units(client, receiver: dict, tracking_numbers: list[str]) -> list[
                 f"/api/v1/parcels/{parcel['id']}/items/scan", json=item, headers=receiver
             )
             lpns.append(answer.json["unit"]["lpn"])
-        assert client.post(f"/api/v1/parcels/{parcel['id']}/close", headers=receiver).status == (
-            "200 OK"
-        )
+        closed = client.post(f"/api/v1/parcels/{parcel['id']}/close", headers=receiver)
+        assert closed.status_code == 200, closed.json
     return lpns
 
 
@@ -211,113 +219,122 @@ def test_a_server_killed_mid_scan_leaves_nothing_half_written_and_replays_every_
     checklist = {"name": "QC", "category": "default", "items": CHECKLIST}
     assert client.post("/api/v1/checklists", json=checklist, headers=supervisor).status_code == 201
 
-    tracking = iter(f"SF{n:013d}" for n in range(1000000000001, 1000000001000))
-    plans = {}
-    plan_sizes = {
-        "receiver": RECEIVERS * RETURNS_PER_RECEIVER,
-        "inspected": INSPECTORS * UNITS_PER_INSPECTOR // 2,  # two units a return
-    }
-    for kind, count in plan_sizes.items():
-        plans[kind] = []
-        for _ in range(count):
-            number = next(tracking)
-            body = return_body(tracking_number=number, lines=[line(), line(category="home")])
-            assert client.post("/api/v1/returns", json=body, headers=bearer(api_key)).status == (
-                "201 CREATED"
-            )
-            plans[kind].append(number)
-    lpns = received_units(client, bearer(staff_token("receiver")), plans["inspected"])
+    tracking = [f"SF{n:013d}" for n in range(1000000000001, 1000000001000)]
+    to_receive = open_returns(client, api_key, tracking[: RECEIVERS * RETURNS_PER_RECEIVER])
+    to_inspect = open_returns(
+        client, api_key, tracking[len(to_receive) :][: INSPECTORS * UNITS_PER_INSPECTOR // 2]
+    )
+    lpns = received_units(client, bearer(staff_token("receiver")), to_inspect)
     staff = {f"recv{i}": "receiver" for i in range(RECEIVERS)}
     staff |= {f"qc{i}": "inspector" for i in range(INSPECTORS)}
     for username, role in staff.items():
         make_user(username, role, "2468")
 
     server = ServedWarehouse(database_url, settings.data_dir)
-    server.start()
-    # Signed in against the server, whose clock is the real one (the fixtures' clock is not).
-    tokens = {name: sign_in(server.address, name) for name in staff}
-    receivers = [tokens[f"recv{i}"] for i in range(RECEIVERS)]
-    inspectors = [tokens[f"qc{i}"] for i in range(INSPECTORS)]
-    log = Log()
     try:
-        threads = [
-            threading.Thread(
-                target=receive,
-                args=(
-                    server.address,
-                    token,
-                    f"HH-{i}",
-                    plans["receiver"][i * RETURNS_PER_RECEIVER : (i + 1) * RETURNS_PER_RECEIVER],
-                    log,
-                ),
-            )
-            for i, token in enumerate(receivers)
-        ] + [
-            threading.Thread(
-                target=inspect,
-                args=(
-                    server.address,
-                    token,
-                    f"QC-{i}",
-                    lpns[i * UNITS_PER_INSPECTOR : (i + 1) * UNITS_PER_INSPECTOR],
-                    log,
-                ),
-            )
-            for i, token in enumerate(inspectors)
-        ]
-        for thread in threads:
-            thread.start()
-        assert log.enough.wait(timeout=60), "the terminals never got going"
-        assert not log.errors, log.errors
-        killed = server.kill()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert killed >= 3  # the master, two web workers (and the delivery worker)
-        unanswered = [e for e in log.entries if "status" not in e]
-        # Each busy terminal had a request in flight when the server died.
-        assert unanswered, "the server died between requests; the drill proved nothing"
-
         server.start()
-        assert_nothing_half_written(db)
-        committed = set(db.scalars(select(Scan.scan_id)))
-        inspected_before = {lpn for (lpn,) in db.execute(_inspected_lpns())}
-        closed_before = set(db.scalars(select(Parcel.id).where(Parcel.state == "closed")))
-        before = count_rows(db)
-
-        first_success = replay_everything(
-            server.address, log, committed, closed_before, inspected_before
+        # Signed in against the server, whose clock is the real one (not the fixtures').
+        tokens = {name: sign_in(server.address, name) for name in staff}
+        receivers = [tokens[f"recv{i}"] for i in range(RECEIVERS)]
+        inspectors = [tokens[f"qc{i}"] for i in range(INSPECTORS)]
+        figures = kill_mid_load_and_replay(
+            server, db, receivers, inspectors, to_receive, lpns, KILL_AFTER_ANSWERS
         )
-        after_first = count_rows(db)
-        scans = [e for e in log.entries if e["kind"] in ("parcel", "item")]
-        new_scans = [e for e in scans if uuid.UUID(e["body"]["scan_id"]) not in committed]
-        assert after_first["scans"] - before["scans"] == len(new_scans)
-        assert after_first["units"] - before["units"] == sum(e["kind"] == "item" for e in new_scans)
-        assert after_first["parcels"] - before["parcels"] == sum(
-            e["kind"] == "parcel" for e in new_scans
-        )
-
-        # Every scan again: its first success, word for word, and not one row more.
-        for entry in scans:
-            status, answer, _ = Client(server.address, entry["headers"]).request(
-                "POST", entry["path"], entry["body"]
-            )
-            assert status == 200
-            assert answer["replayed"] is True
-            assert without_replayed(answer) == first_success[entry["body"]["scan_id"]]
-        assert count_rows(db) == after_first
-        assert_nothing_half_written(db)
     finally:
         server.stop()
-    lost_answers = [
-        e
-        for e in unanswered
-        if e["kind"] in ("parcel", "item") and uuid.UUID(e["body"]["scan_id"]) in committed
+    print(f"\n{figures}")
+
+
+def kill_mid_load_and_replay(
+    server: ServedWarehouse, db, receivers, inspectors, tracking_numbers, lpns, kill_after: int
+) -> dict:
+    """The drill proper, on a running server: load, SIGKILL once `kill_after` requests are
+    answered, restart, check, replay every request twice. Leaves the server running;
+    answers what happened. (`python -m bench.drills.server_killed` repeats it.)"""
+    per_receiver = len(tracking_numbers) // len(receivers)
+    per_inspector = len(lpns) // len(inspectors)
+    log = Log(kill_after)
+    threads = [
+        threading.Thread(
+            target=receive,
+            args=(
+                server.address,
+                token,
+                f"HH-{i}",
+                tracking_numbers[i * per_receiver : (i + 1) * per_receiver],
+                log,
+            ),
+        )
+        for i, token in enumerate(receivers)
+    ] + [
+        threading.Thread(
+            target=inspect,
+            args=(
+                server.address,
+                token,
+                f"QC-{i}",
+                lpns[i * per_inspector : (i + 1) * per_inspector],
+                log,
+            ),
+        )
+        for i, token in enumerate(inspectors)
     ]
-    print(
-        f"\nsent {len(log.entries)}, answered {log.answered}, unanswered {len(unanswered)} "
-        f"(of which scans committed without an answer: {len(lost_answers)}); "
-        f"rows after restart {before}"
+    for thread in threads:
+        thread.start()
+    assert log.enough.wait(timeout=60), "the terminals never got going"
+    assert not log.errors, log.errors
+    killed = server.kill()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert killed >= 3  # the master, two web workers (and the delivery worker)
+    unanswered = [e for e in log.entries if "status" not in e]
+    # Each busy terminal had a request in flight when the server died.
+    assert unanswered, "the server died between requests; the drill proved nothing"
+
+    server.start()
+    assert_nothing_half_written(db)
+    committed = set(db.scalars(select(Scan.scan_id)))
+    inspected_before = {lpn for (lpn,) in db.execute(_inspected_lpns())}
+    closed_before = set(db.scalars(select(Parcel.id).where(Parcel.state == "closed")))
+    before = count_rows(db)
+
+    first_success = replay_everything(
+        server.address, log, committed, closed_before, inspected_before
     )
+    after_first = count_rows(db)
+    scans = [e for e in log.entries if e["kind"] in ("parcel", "item")]
+    new_scans = [e for e in scans if uuid.UUID(e["body"]["scan_id"]) not in committed]
+    assert after_first["scans"] - before["scans"] == len(new_scans)
+    assert after_first["units"] - before["units"] == sum(e["kind"] == "item" for e in new_scans)
+    assert after_first["parcels"] - before["parcels"] == sum(
+        e["kind"] == "parcel" for e in new_scans
+    )
+
+    # Every scan again: its first success, word for word, and not one row more.
+    for entry in scans:
+        status, answer, _ = Client(server.address, entry["headers"]).request(
+            "POST", entry["path"], entry["body"]
+        )
+        assert status == 200
+        assert answer["replayed"] is True
+        assert without_replayed(answer) == first_success[entry["body"]["scan_id"]]
+    assert count_rows(db) == after_first
+    assert_nothing_half_written(db)
+    lost_answers = [e for e in unanswered if e["kind"] in ("parcel", "item")]
+    return {
+        "sent": len(log.entries),
+        "answered": log.answered,
+        "unanswered": len(unanswered),
+        "scans committed without an answer": sum(
+            uuid.UUID(e["body"]["scan_id"]) in committed for e in lost_answers
+        ),
+        "inspections committed without an answer": sum(
+            e["kind"] == "inspection" and e["path"].split("/")[4] in inspected_before
+            for e in unanswered
+        ),
+        "processes killed": killed,
+        "rows after restart": before,
+    }
 
 
 def sign_in(address: str, username: str) -> str:
