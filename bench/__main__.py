@@ -107,6 +107,9 @@ def command_all(args) -> int:
                 out,
                 indent=1,
             )
+    if args.markdown:
+        with open(args.markdown, "w") as out:
+            out.write(report.markdown(results))
     return 0
 
 
@@ -159,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--threads", type=int, help="threads per worker (default: serve's)")
         sub.add_argument("--paced-seconds", type=float, help="length of the paced phase")
         sub.add_argument("--json", help="also write every figure to this file")
+        sub.add_argument("--markdown", help="also write the service's tables to this file")
         sub.set_defaults(run=run, service_only=name == "mix")
     for name in PASSTHROUGH:
         sub = commands.add_parser(name, help=f"bench/{name}.py", add_help=False)

@@ -237,3 +237,58 @@ def machine() -> dict:
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def markdown(results: list[dict]) -> str:
+    """The service's figures as Markdown tables (for docs/performance.md)."""
+    out = []
+    for result in results:
+        base = result["baselines"]
+        out.append(f"\n#### {result['database']} ({result['server']})\n")
+        out.append("| baseline | flat out req/s | flat p50 / p99 ms | paced p50 / p99 ms |")
+        out.append("|---|---|---|---|")
+        for name in ("ping", "insert"):
+            flat, paced = base["flat"][name], base["paced"][name]
+            out.append(
+                f"| `{flat['endpoint']}` | {flat['per_second']:.0f} | "
+                f"{flat['p50_ms']:.1f} / {flat['p99_ms']:.1f} | "
+                f"{paced['p50_ms']:.1f} / {paced['p99_ms']:.1f} |"
+            )
+        out.append(
+            "\n| open returns | endpoint | flat out req/s (×insert) | flat p50 / p99 ms "
+            "| paced p50 / p95 / p99 ms (p99 ×insert) |"
+        )
+        out.append("|---|---|---|---|---|")
+        for size in result["sizes"]:
+            scan = size["scan"]["rows"][0]
+            out.append(
+                f"| {size['returns']:,} | parcel scans only | {scan['per_second']:.0f} "
+                f"({scan['per_second'] / base['flat']['insert']['per_second']:.2f}) | "
+                f"{scan['p50_ms']:.0f} / {scan['p99_ms']:.0f} | |"
+            )
+            for row in size["flat"]["rows"]:
+                paced = row_of(size["paced"]["rows"], row["endpoint"]) or {}
+                paced_cell = (
+                    f"{paced['p50_ms']:.0f} / {paced['p95_ms']:.0f} / {paced['p99_ms']:.0f} "
+                    f"({paced['p99_ms'] / base['paced']['insert']['p99_ms']:.1f})"
+                    if paced
+                    else ""
+                )
+                out.append(
+                    f"| {size['returns']:,} | `{row['endpoint']}` | {row['per_second']:.1f} "
+                    f"({row['per_second'] / base['flat']['insert']['per_second']:.2f}) | "
+                    f"{row['p50_ms']:.0f} / {row['p99_ms']:.0f} | {paced_cell} |"
+                )
+        memory = ", ".join(
+            f"{size['returns']:,}: {max(size['memory_mb']):.0f} MiB" for size in result["sizes"]
+        )
+        sizes = ", ".join(
+            f"{size['returns']:,}: {size['db_bytes'] / MB / size['returns'] * 1000:.2f} MiB"
+            for size in result["sizes"]
+        )
+        out.append(
+            f"\nLargest web worker RSS after the runs — {memory} (baseline app "
+            f"{max(result['baseline_memory_mb']):.0f} MiB). Database size per 1,000 returns "
+            f"loaded — {sizes}."
+        )
+    return "\n".join(out) + "\n"
