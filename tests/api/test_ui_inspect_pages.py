@@ -133,7 +133,7 @@ def test_a_scanned_lpn_shows_the_unit_and_its_checklist_with_all_fine_preselecte
     page = open_checklist(inspector, lpn)
     assert "纯棉T恤 黑色 M" in page and lpn in page
     assert "袖口有线头，不想要了" in page  # the buyer's own words
-    assert "<strong>no_reason_7d</strong>" in page  # the return's reason
+    assert "<strong>no reason 7d</strong>" in page  # the return's reason
     assert checked(page) == {
         "a.tags_attached": "yes",
         "a.signs_of_wear": "none",
@@ -154,6 +154,7 @@ def test_the_happy_path_is_scan_next_confirm_and_records_the_inspection(floor, i
     shown = text(result)
     assert re.search(r'class="grade">A\b', shown)
     assert 'class="route">restock<' in shown
+    assert "like new" in shown  # a code with no English text, spelled out
     assert "0.00 CNY" in shown
     assert inspections(floor) == []  # nothing is recorded before Confirm
 
@@ -448,12 +449,17 @@ def test_a_recommended_refurbishment_is_one_tap_and_joins_the_queue(floor, inspe
     assert lpn in queue and "Signs of wear" in queue
 
 
-def test_the_queue_lists_open_orders_oldest_first(floor, supervisor, clock):
+def test_the_queue_lists_open_orders_oldest_first(floor, supervisor, clock, monkeypatch):
     first = refurbishing_unit(floor)
     clock.advance(minutes=5)
     second = refurbishing_unit(floor)
     queue = text(supervisor.get("/ui/refurbish"))
     assert queue.index(first) < queue.index(second)
+    assert "More orders are waiting" not in queue
+    monkeypatch.setattr("warehouse.ui.refurbish_views.QUEUE_PAGE", 1)
+    queue = text(supervisor.get("/ui/refurbish"))
+    assert first in queue and second not in queue
+    assert "More orders are waiting" in queue
 
 
 def test_a_refurbished_unit_goes_back_to_stock_as_open_box(floor, supervisor):

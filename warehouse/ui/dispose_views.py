@@ -19,7 +19,7 @@ from warehouse.receiving.models import Unit
 from warehouse.returns.models import ReturnLine
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
-from warehouse.ui.inspect_views import ShownRefusal, answer_words, label_of
+from warehouse.ui.inspect_views import ShownRefusal, answer_words, label_of, word
 from warehouse.ui.web import banner, bp, error_banner, render, requires
 
 #: Service messages shown as raised (listed so they are translated).
@@ -135,7 +135,7 @@ def dispose_decide(lpn: str):
     if done["bin"]:
         text = i18n.gettext("{lpn} restocked into {bin}.", lpn=done["lpn"], bin=done["bin"])
     else:
-        text = i18n.gettext("{lpn}: {route}.", lpn=done["lpn"], route=i18n.gettext(decision.value))
+        text = i18n.gettext("{lpn}: {route}.", lpn=done["lpn"], route=word(decision.value))
     banner("ok", text)
     return redirect(url_for("ui.dispose"), code=303)
 
@@ -156,7 +156,7 @@ def _routable(lpn: str) -> tuple[Unit, UnitStatus, Inspection]:
             i18n.gettext(
                 "{lpn} was disposed of already: {state}.",
                 lpn=unit.lpn,
-                state=i18n.gettext(state.value),
+                state=word(state.value),
             )
         )
     return unit, status, db.get_one(Inspection, status.inspection_id)

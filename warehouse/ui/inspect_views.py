@@ -236,7 +236,7 @@ def inspect_confirm(lpn: str):
             "Inspected {lpn}: grade {grade}, {route}.",
             lpn=done["lpn"],
             grade=done["grade"],
-            route=i18n.gettext(route),
+            route=word(route),
         ),
     )
     return redirect(url_for("ui.inspect"), code=303)
@@ -280,7 +280,7 @@ def _inspectable(lpn: str):
             i18n.gettext(
                 "{lpn} was disposed of already ({state}): it can no longer be inspected.",
                 lpn=unit.lpn,
-                state=i18n.gettext(state.value),
+                state=word(state.value),
             )
         )
     if unit.return_id is None:
@@ -344,7 +344,7 @@ def _item_view(item: rules.Item) -> dict:
             ("no", i18n.gettext("No"), item.failure(False) is not None),
         ]
     elif item.type == rules.ItemType.CHOICE:
-        options = [(c, i18n.gettext(c), item.failure(c) is not None) for c in item.choices]
+        options = [(c, word(c), item.failure(c) is not None) for c in item.choices]
     return {
         "key": item.key,
         "label": label_of(item.label),
@@ -466,12 +466,20 @@ def _form_again(sheet: dict, posted: dict, exc: InvalidInput):
     return render("inspect_form.html", status=422, **sheet, answers=posted, errors=errors)
 
 
+def word(code: object) -> str:
+    """A code (route, grade condition, choice, reason) as a word in the page's language; a
+    code with no translation (English) spelled out: light_scratches → light scratches."""
+    text = str(code)
+    shown = i18n.gettext(text)
+    return shown.replace("_", " ") if shown == text else shown
+
+
 def answer_words(answer: object) -> str:
     """A checked answer as the floor reads it: yes/no and choices in the page's language."""
     if isinstance(answer, bool):
         return i18n.gettext("Yes") if answer else i18n.gettext("No")
     if isinstance(answer, str):
-        return i18n.gettext(answer)
+        return word(answer)
     return str(answer)
 
 
@@ -491,6 +499,11 @@ def money(amount: int, currency: str) -> str:
         return f"{amount} {currency}"
     whole, part = divmod(amount, 10**exponent)
     return f"{whole}.{part:0{exponent}d} {currency}"
+
+
+@bp.app_template_filter("word")
+def _word_filter(code: object) -> str:
+    return word(code)
 
 
 @bp.app_template_filter("money")

@@ -13,7 +13,7 @@ from warehouse.db import run_in_transaction
 from warehouse.disposition import rules as disposition_rules
 from warehouse.disposition import services as disposition
 from warehouse.disposition.models import Refurbishment
-from warehouse.inspection.models import Inspection
+from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.units import find_unit
 from warehouse.problems import DomainError, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
@@ -36,21 +36,20 @@ SHOWN_AS_RAISED = (
 def refurbish():
     """Open work orders, the one waiting longest first; scan an LPN to open its order."""
     db = api.session()
-    page, _next = disposition.list_refurbishments(db, status="open", limit=QUEUE_PAGE, after=None)
+    page, more = disposition.list_refurbishments(db, status="open", limit=QUEUE_PAGE, after=None)
     now = current_app.extensions["warehouse.clock"].now()
-    orders = []
-    for order in page:
-        unit, line, inspection = _unit_of(order)
-        orders.append(
-            {
-                "order": order,
-                "unit": unit,
-                "line": line,
-                "hours": int((now - order.opened_at).total_seconds() // 3600),
-                "findings": _findings(inspection),
-            }
-        )
-    return render("refurbish.html", orders=orders)
+    units = _units_with_findings([order.unit_id for order in page])
+    orders = [
+        {
+            "order": order,
+            "unit": units[order.unit_id][0],
+            "line": units[order.unit_id][1],
+            "hours": int((now - order.opened_at).total_seconds() // 3600),
+            "findings": _findings(units[order.unit_id][2]),
+        }
+        for order in page
+    ]
+    return render("refurbish.html", orders=orders, more=more is not None)
 
 
 @bp.post("/ui/refurbish")
@@ -163,6 +162,21 @@ def _unit_of(order: Refurbishment) -> tuple[Unit, ReturnLine | None, Inspection 
         .limit(1)
     )
     return unit, line, inspection
+
+
+def _units_with_findings(unit_ids: list) -> dict:
+    """unit id → (unit, its return line, its current inspection), in one query for the
+    whole queue page."""
+    if not unit_ids:
+        return {}
+    rows = api.session().execute(
+        select(Unit, ReturnLine, Inspection)
+        .outerjoin(ReturnLine, ReturnLine.id == Unit.return_line_id)
+        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
+        .outerjoin(Inspection, Inspection.id == UnitStatus.inspection_id)
+        .where(Unit.id.in_(unit_ids))
+    )
+    return {unit.id: (unit, line, inspection) for unit, line, inspection in rows}
 
 
 def _findings(inspection: Inspection | None) -> list[dict]:
