@@ -52,8 +52,9 @@ class Story:
     deliveries: dict[uuid.UUID, EventDelivery]
 
 
-def story(session: Session, ret: Return) -> Story:
-    """Everything recorded about `ret`, oldest first (ties keep a stable, sensible order)."""
+def story(session: Session, ret: Return, language: str = "zh-CN") -> Story:
+    """Everything recorded about `ret`, oldest first (ties keep a stable, sensible order);
+    checklist labels in `language` where the checklist gives one."""
     units = list(
         session.scalars(select(Unit).where(Unit.return_id == ret.id).order_by(Unit.created_at))
     )
@@ -67,7 +68,7 @@ def story(session: Session, ret: Return) -> Story:
             select(ReceivingException.id).where(ReceivingException.return_id == ret.id)
         )
     ]
-    inspections = _inspections(session, ret, lpn_of)
+    inspections = _inspections(session, ret, lpn_of, language)
     entries = _audit(session, ret, units, parcel_ids, exception_ids, inspections)
     entries += _scans(session, parcel_ids)
     entries += _refunds(session, ret)
@@ -98,7 +99,7 @@ def _audit(session, ret, units, parcel_ids, exception_ids, inspections) -> list[
                 who=a.actor_label + (f" @{a.terminal_id}" if a.terminal_id else ""),
                 what=a.action,
                 subject=a.object_id if a.object_type != "return" else "",
-                details={k: v for k, v in (a.after or {}).items() if v not in (None, "", [], {})},
+                details=_details(a.after or {}, ret.currency),
                 tone="error" if a.action in ("return.rejected", "refund.failed") else "",
                 rank=(CHANGE, a.id),
             )
@@ -125,7 +126,29 @@ def _scans(session, parcel_ids) -> list[Entry]:
     ]
 
 
-def _inspections(session, ret, lpn_of) -> dict[str, Entry]:
+#: Audit details that are money, in minor units of the return's currency.
+MONEY = frozenset({"amount", "total_amount", "deduction", "refund_amount", "unit_price"})
+
+
+def _money(minor: int, currency: str) -> str:
+    return f"{minor / 100:.2f} {currency}"
+
+
+def _details(after: dict, currency: str) -> dict:
+    """An audit entry's "after" as shown: empty values left out, money as money."""
+    shown = {}
+    for key, value in after.items():
+        if value in (None, "", [], {}):
+            continue
+        if key in MONEY and isinstance(value, int) and not isinstance(value, bool):
+            value = _money(value, currency)
+        elif isinstance(value, list):
+            value = [_details(v, currency) if isinstance(v, dict) else v for v in value]
+        shown[key] = value
+    return shown
+
+
+def _inspections(session, ret, lpn_of, language) -> dict[str, Entry]:
     """Each inspection of the return's units as an entry, by inspection id."""
     rows = session.scalars(
         select(Inspection).where(Inspection.return_id == ret.id).order_by(Inspection.created_at)
@@ -136,11 +159,9 @@ def _inspections(session, ret, lpn_of) -> dict[str, Entry]:
             "grade": i.grade,
             "liability": i.liability,
             "recommended_disposition": i.recommended_disposition,
-            "deduction": f"{i.deduction_amount / 100:.2f} {i.currency}"
-            if i.deduction_amount
-            else "",
+            "deduction": _money(i.deduction_amount, i.currency) if i.deduction_amount else "",
             "reject_reason": i.reject_reason,
-            "findings": "; ".join(_finding(f) for f in i.findings or []),
+            "findings": "; ".join(_finding(f, language) for f in i.findings or []),
             "notes": i.notes,
         }
         entries[str(i.id)] = Entry(
@@ -155,10 +176,15 @@ def _inspections(session, ret, lpn_of) -> dict[str, Entry]:
     return entries
 
 
-def _finding(finding) -> str:
-    if isinstance(finding, dict):
-        return str(finding.get("label") or finding.get("key") or finding)
-    return str(finding)
+def _finding(finding, language: str) -> str:
+    """A finding's label in `language` (labels are text or {"zh-CN": …, "en": …})."""
+    if not isinstance(finding, dict):
+        return str(finding)
+    label = finding.get("label") or finding.get("key") or ""
+    if isinstance(label, dict):
+        label = label.get(language) or next(iter(label.values()), "")
+    answer = finding.get("answer")
+    return f"{label}: {answer}" if answer not in (None, "", True, False) else str(label)
 
 
 def _refunds(session, ret) -> list[Entry]:
@@ -170,7 +196,7 @@ def _refunds(session, ret) -> list[Entry]:
             what=f"{r.kind}.requested",
             details={
                 "mode": r.mode,
-                "amount": f"{r.amount / 100:.2f} {r.currency}",
+                "amount": _money(r.amount, r.currency),
                 "status": r.status,
             },
             tone="error" if r.status == "failed" else "ok" if r.status == "confirmed" else "",

@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, request, stream_with_context, ur
 
 from warehouse import api
 from warehouse.auth.roles import Permission
+from warehouse.db import read_only_transactions
 from warehouse.problems import InvalidInput
 from warehouse.reports import dashboard, lists
 from warehouse.reports.periods import Day
@@ -179,17 +180,24 @@ def dashboard_csv(name: str):
         return _safe(_cell(value, column, day))
 
     def produce() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        writer.writerow(headings)
-        for row in lists.rows(db, listing, CSV_ROWS):
-            writer.writerow([cell(v, c) for v, c in zip(row[1:], listing.columns, strict=True)])
-            if buffer.tell() > 64 * 1024:
+        # The rows are read while the response streams, after the view has returned: the
+        # read is made read-only here (no SQLite write lock) and ended with the stream.
+        with read_only_transactions():
+            try:
+                buffer = io.StringIO()
+                writer = csv.writer(buffer)
+                buffer.write("\ufeff")
+                writer.writerow(headings)
+                for row in lists.rows(db, listing, CSV_ROWS):
+                    cells = zip(row[1:], listing.columns, strict=True)
+                    writer.writerow([cell(v, c) for v, c in cells])
+                    if buffer.tell() > 64 * 1024:
+                        yield buffer.getvalue()
+                        buffer.seek(0)
+                        buffer.truncate()
                 yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+            finally:
+                db.rollback()
 
     filename = f"{name}-{day.date.isoformat()}.csv"
     return Response(

@@ -131,7 +131,7 @@ def return_timeline(return_id: str):
     db = api.session()
     ret = return_services.get_return(db, api.context(), rid)
     store_name = db.scalar(select(Store.name).where(Store.id == ret.store_id))
-    found = timeline.story(db, ret)
+    found = timeline.story(db, ret, i18n.current())
     return render(
         "timeline.html",
         ret=ret,

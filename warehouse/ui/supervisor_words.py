@@ -84,6 +84,17 @@ DETAILS = (
     N_("units"),
     N_("lines"),
     N_("due_at"),
+    N_("exceptions"),
+    N_("photo_id"),
+    N_("width"),
+    N_("height"),
+    N_("code"),
+    N_("match_status"),
+    N_("external_id"),
+    N_("order_id"),
+    N_("line_id"),
+    N_("quantity"),
+    N_("deduction_reason"),
 )
 
 #: Statuses and other values shown as words.
