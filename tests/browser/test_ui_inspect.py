@@ -221,3 +221,25 @@ def test_a_supervisor_overrides_the_recommended_route_with_a_reason(page, floor,
     disposition = floor.where(lpn)["disposition"]
     assert (disposition["decision"], disposition["override"]) == ("return_to_vendor", True)
     assert page.console_errors == []
+
+
+def test_a_file_that_is_no_photo_is_a_red_banner_and_the_answers_stay(page, floor, make_staff):
+    lpn = floor.unit()
+    inspector = make_staff("inspector")
+    page.goto("/")
+    hands = Hands(page)
+    hands.scan(inspector.badge_code)
+    hands.scan(lpn)
+    hands.tap("label:has(input[name='a.stains'][value=yes])", navigates=False)
+    page.locator("input[name=photos]").set_input_files(
+        {"name": "scan.jpg", "mimeType": "image/jpeg", "buffer": b"%PDF-1.4 not a photo"}
+    )
+    hands.tap("#next")
+    assert page.locator(".banner.error").is_visible()
+    assert page.locator("input[name='a.stains'][value=yes]").is_checked()
+    shot(page, "inspect-photo-error")
+    assert floor.where(lpn)["state"] == "received"
+    # The form comes back as a 422, which Chromium logs; nothing else may complain.
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"
+    ]
