@@ -17,13 +17,14 @@ import datetime as dt
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uuid6
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from warehouse.config import Settings
@@ -187,6 +188,68 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         # say) must not keep every other writer waiting.
         if record.info.pop("write_gate", False):
             gate.release()
+
+
+# --- rows written in bulk ---------------------------------------------------------------------
+#
+# Audit rows, stored scan answers and outbox events are facts appended by nearly every write,
+# never changed afterwards and never read back by the transaction that wrote them. Added to
+# the session as ORM objects, each cost the unit of work's bookkeeping and (audit rows, whose
+# id the database assigns) a round trip of its own. They are collected here instead and
+# written at commit with one multi-row INSERT per table, after the session's last flush.
+# Until then a query in the same transaction does not see them (call `write_deferred` first
+# if one ever must); a rollback drops them with the rest of the transaction.
+
+_DEFERRED = "warehouse.deferred_writes"
+
+#: Writes a batch of collected items on the transaction's connection.
+BatchWriter = Callable[[Connection, list], None]
+
+
+def defer_write(session: Session, writer: BatchWriter, item) -> None:
+    """Collects `item` for `writer`, which gets all of this transaction's items at once.
+
+    Batches are written in the order their first item was collected (a writer with a true
+    `write_last` attribute after the others), after the session's own pending objects are
+    flushed (so rows may refer to those)."""
+    batches: dict[BatchWriter, list] = session.info.setdefault(_DEFERRED, {})
+    batches.setdefault(writer, []).append(item)
+
+
+def insert_rows(table: Table) -> BatchWriter:
+    """A writer inserting dicts into `table` with one statement (executemany)."""
+
+    def write(connection: Connection, rows: list[dict]) -> None:
+        connection.execute(sql_insert(table), rows)
+
+    write.__qualname__ = f"insert_rows({table.name})"
+    return write
+
+
+def write_deferred(session: Session) -> None:
+    """Writes every collected batch now (the session's pending objects first)."""
+    batches = session.info.get(_DEFERRED)
+    if not batches:
+        return
+    session.flush()
+    connection = session.connection()
+    while batches:
+        # In collection order, except that writers marked `write_last` (the outbox, which
+        # locks its store's row until commit) go after every other.
+        writer = min(batches, key=lambda w: getattr(w, "write_last", False))
+        writer(connection, batches.pop(writer))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_deferred(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unwritten(session: Session, transaction: SessionTransaction) -> None:
+    # A rolled-back transaction's rows are dropped with it.
+    if transaction.parent is None:
+        session.info.pop(_DEFERRED, None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -9,6 +9,11 @@ from sqlalchemy.orm import Session
 
 from warehouse.audit.models import AuditEntry
 from warehouse.context import Context
+from warehouse.db import defer_write, insert_rows
+
+#: Audit rows of a transaction go in as one multi-row INSERT (see `warehouse.db`), in the
+#: order they were recorded, so their ids keep that order.
+_write_audit_rows = insert_rows(AuditEntry.__table__)
 
 
 def record(
@@ -21,20 +26,22 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     store_id: uuid.UUID | None = None,
-) -> AuditEntry:
-    """Adds an audit row to the session; it commits (or not) with the change it describes."""
-    entry = AuditEntry(
-        at=ctx.now,
-        actor_kind=ctx.actor.kind,
-        actor_id=ctx.actor.id,
-        actor_label=ctx.actor.label,
-        terminal_id=ctx.terminal_id,
-        store_id=store_id if store_id is not None else ctx.actor.store_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=before,
-        after=after,
+) -> None:
+    """Adds an audit row to the transaction; it commits (or not) with the change it describes."""
+    defer_write(
+        session,
+        _write_audit_rows,
+        {
+            "at": ctx.now,
+            "actor_kind": ctx.actor.kind,
+            "actor_id": ctx.actor.id,
+            "actor_label": ctx.actor.label,
+            "terminal_id": ctx.terminal_id,
+            "store_id": store_id if store_id is not None else ctx.actor.store_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "before": before,
+            "after": after,
+        },
     )
-    session.add(entry)
-    return entry
