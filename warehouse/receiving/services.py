@@ -12,13 +12,16 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import scanners
 from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
-from warehouse.db import new_id
+from warehouse.db import defer_write, insert_rows, new_id
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.problems import Conflict, InvalidInput, NotFound
@@ -46,6 +49,8 @@ MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 #: Parcel codes that name a parcel; other kinds are refused at the parcel scan.
 PARCEL_CODE_KINDS = frozenset({"tracking", "rma", "unknown"})
 ITEM_CODE_KINDS = frozenset({"gtin", "gs1", "unknown"})
+#: Stored scan answers are written with the transaction's other appended rows, in one INSERT.
+_write_scans = insert_rows(Scan.__table__)
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,16 @@ def scan_parcel(
 
     No match makes an unmatched parcel in the exception queue: it is never dropped.
     """
-    earlier = _earlier_scan(session, scan_id, "parcel", code)
-    if earlier is not None:
-        return earlier
     scan = scanners.parse(code, context="parcel")
-    scanned_at = _terminal_time(ctx, scanned_at)
     key = identifier_key(scan.value)
-    returns = _returns_for_code(session, scan, key)
+    # The returns the code names, and whether this scan_id was seen, in one round trip; a
+    # code naming no return needs the second look (rarely: an unmatched parcel).
+    returns, seen = _returns_for_code(session, scan, key, scan_id)
+    if seen or not returns:
+        earlier = _earlier_scan(session, scan_id, "parcel", code)
+        if earlier is not None:
+            return earlier
+    scanned_at = _terminal_time(ctx, scanned_at)
     if scan.kind not in PARCEL_CODE_KINDS and not returns:
         raise InvalidInput(
             {"code": [f"That is a {scan.kind} code, not a parcel's label."]},
@@ -94,32 +102,30 @@ def scan_parcel(
 
     open_returns = [r for r in returns if r.status not in return_rules.FINISHED]
     finished = [r for r in returns if r.status in return_rules.FINISHED]
-    parcel = session.scalar(
-        select(Parcel)
-        .where(Parcel.code == key)
-        .options(selectinload(Parcel.links))
-        .with_for_update()
+    parcel = _new_parcel(
+        session,
+        id=new_id(),
+        code=key[:64],
+        code_kind=scan.kind,
+        carrier=scan.carrier,
+        match_status="matched" if open_returns else "unmatched",
+        state="open",
+        weight_grams=weight_grams,
+        opened_by=ctx.actor.label,
+        terminal_id=ctx.terminal_id,
+        created_at=ctx.now,
+        scanned_at=scanned_at,
     )
-    created = parcel is None
+    created = parcel is not None
     if parcel is None:
-        # Ids are set here rather than at flush, so everything below needs no round trip.
-        parcel = Parcel(
-            id=new_id(),
-            code=key[:64],
-            code_kind=scan.kind,
-            carrier=scan.carrier,
-            match_status="matched" if open_returns else "unmatched",
-            state="open",
-            weight_grams=weight_grams,
-            opened_by=ctx.actor.label,
-            terminal_id=ctx.terminal_id,
-            created_at=ctx.now,
-            scanned_at=scanned_at,
-            links=[],
+        parcel = session.scalar(
+            select(Parcel)
+            .where(Parcel.code == key[:64])
+            .options(selectinload(Parcel.links))
+            .with_for_update()
         )
-        session.add(parcel)
-    elif parcel.state == "closed":
-        parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
+        if parcel.state == "closed":
+            parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
     if weight_grams is not None:
         parcel.weight_grams = weight_grams
 
@@ -190,10 +196,30 @@ def scan_parcel(
     return ScanAnswer(result, replayed=False)
 
 
-def _returns_for_code(session: Session, scan, key: str) -> list[Return]:
-    """Every return one of whose identifiers equals the scanned code (exactly)."""
+def _new_parcel(session: Session, **columns) -> Parcel | None:
+    """Inserts a parcel unless one with its code exists (then answers None), in one round trip.
+
+    INSERT … ON CONFLICT DO NOTHING also settles two terminals scanning one new parcel at
+    once: the second waits for the first to commit and then finds its parcel.
+    """
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    inserted = session.scalar(
+        upsert(Parcel).values(**columns).on_conflict_do_nothing().returning(Parcel)
+    )
+    if inserted is not None:
+        # A new parcel has no returns yet: nothing to load.
+        set_committed_value(inserted, "links", [])
+    return inserted
+
+
+def _returns_for_code(
+    session: Session, scan, key: str, scan_id: uuid.UUID
+) -> tuple[list[Return], bool]:
+    """Every return one of whose identifiers equals the scanned code (exactly), and whether
+    a scan under `scan_id` exists already (known only when some return matched)."""
     if not key:
-        return []
+        return [], False
     if scan.problem:
         # A code that failed its own check digit is never matched as what it claims; only an
         # exact order or external id (which may look like anything) can still name a return.
@@ -210,14 +236,18 @@ def _returns_for_code(session: Session, scan, key: str) -> list[Return]:
     return_ids = select(ReturnIdentifier.return_id).where(
         ReturnIdentifier.value.in_(values), ReturnIdentifier.kind.in_(kinds)
     )
-    return list(
-        session.scalars(
-            select(Return)
+    seen = select(Scan.scan_id).where(Scan.scan_id == scan_id).exists()
+    rows = (
+        session.execute(
+            select(Return, seen)
             .where(Return.id.in_(return_ids))
             .options(joinedload(Return.lines))
             .order_by(Return.created_at)
-        ).unique()
+        )
+        .unique()
+        .all()
     )
+    return [ret for ret, _ in rows], any(was_seen for _, was_seen in rows)
 
 
 def match_parcel(
@@ -275,10 +305,19 @@ def scan_item(
 ) -> ScanAnswer:
     """Receives one item out of an open parcel: a new unit with its own LPN, tied to the
     return line it satisfies, or flagged (wrong item, extra, serial mismatch) in the queue."""
-    earlier = _earlier_scan(session, scan_id, "item", code, parcel_id=parcel_id)
+    # The parcel, locked, and any earlier scan under this scan_id, in one round trip.
+    found = session.execute(
+        select(Parcel, Scan)
+        .outerjoin(Scan, Scan.scan_id == scan_id)
+        .where(Parcel.id == parcel_id)
+        .with_for_update(of=Parcel)
+    ).first()
+    earlier = _replay(found[1] if found else session.get(Scan, scan_id), "item", code, parcel_id)
     if earlier is not None:
         return earlier
-    parcel = _parcel(session, parcel_id, for_update=True, with_links=False)
+    if found is None:
+        raise NotFound("No such parcel.")
+    parcel = found[0]
     if parcel.state != "open":
         raise Conflict(
             "The parcel is closed; scan the parcel again to re-open it.", parcel_state=parcel.state
@@ -481,13 +520,35 @@ def _first_return(session: Session, parcel_id: uuid.UUID) -> tuple:
 def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
     """Ends receiving: short lines and an empty parcel become exceptions; each return in the
     parcel moves to received or partially received and its store is told (return.received)."""
-    parcel = _parcel(session, parcel_id, for_update=True)
+    parcel = _parcel(session, parcel_id, for_update=True, with_links=False)
     if parcel.state != "open":
         raise Conflict("The parcel is already closed.", parcel_state=parcel.state)
-    parcel.state, parcel.closed_at, parcel.closed_by = "closed", ctx.now, ctx.actor.label
-    units = session.scalar(
+    # One round trip for the locked lines, their returns, the stores' decision hours and the
+    # parcel's unit count (a parcel with no return has no lines, and never any units).
+    units_in_parcel = (
         select(func.count()).select_from(Unit).where(Unit.parcel_id == parcel.id)
-    )
+    ).scalar_subquery()
+    in_parcel = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == parcel.id)
+    rows = session.execute(
+        select(ReturnLine, Return, Store.decision_hours, units_in_parcel)
+        .join(Return, Return.id == ReturnLine.return_id)
+        .join(Store, Store.id == Return.store_id)
+        .where(ReturnLine.return_id.in_(in_parcel))
+        .order_by(ReturnLine.return_id, ReturnLine.position)
+        .with_for_update(of=ReturnLine)
+        .execution_options(populate_existing=True)
+    ).all()
+    units = rows[0][3] if rows else 0
+    parcel.state, parcel.closed_at, parcel.closed_by = "closed", ctx.now, ctx.actor.label
+    by_return: dict[uuid.UUID, list[ReturnLine]] = {}
+    returns: list[Return] = []
+    decision_hours: dict[uuid.UUID, int] = {}
+    for line, ret, hours, _ in rows:
+        if ret.id not in by_return:
+            by_return[ret.id] = []
+            returns.append(ret)
+            decision_hours[ret.id] = hours
+        by_return[ret.id].append(line)
     opened: list = []
     if not units:
         opened.append(
@@ -501,17 +562,6 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
                 details={"code": parcel.code, "weight_grams": parcel.weight_grams},
             )
         )
-    lines, _ = _locked_lines(session, parcel.id)
-    by_return: dict[uuid.UUID, list[ReturnLine]] = {}
-    for line in lines:
-        by_return.setdefault(line.return_id, []).append(line)
-    rows = session.execute(
-        select(Return, Store.decision_hours)
-        .join(Store, Store.id == Return.store_id)
-        .where(Return.id.in_(list(by_return)))
-    ).all()
-    decision_hours = {ret.id: hours for ret, hours in rows}
-    returns = sorted((ret for ret, _ in rows), key=lambda r: list(by_return).index(r.id))
     summaries = []
     for ret in returns:
         if opened and opened[0].store_id is None and opened[0].return_id == ret.id:
@@ -683,8 +733,8 @@ def parcel_view(
     Callers that already hold the returns, their lines or know whether units exist pass
     them in: on the dock every round trip saved is latency saved.
     """
-    return_ids = [link.return_id for link in parcel.links]
     if returns is None:
+        return_ids = [link.return_id for link in parcel.links]
         returns = (
             list(
                 session.scalars(
@@ -784,7 +834,12 @@ def _earlier_scan(
     session: Session, scan_id: uuid.UUID, scan_type: str, code: str, parcel_id=None
 ) -> ScanAnswer | None:
     """The stored answer to a retried scan; the same id for another scan is a conflict."""
-    earlier = session.get(Scan, scan_id)
+    return _replay(session.get(Scan, scan_id), scan_type, code, parcel_id)
+
+
+def _replay(earlier: Scan | None, scan_type: str, code: str, parcel_id=None) -> ScanAnswer | None:
+    """The answer `earlier` (the scan stored under a retried scan_id) gave, if it was this
+    same scan; the same id for another scan is a conflict."""
     if earlier is None:
         return None
     if (
@@ -809,20 +864,22 @@ def _record_scan(
     parcel_id=None,
     unit_id=None,
 ) -> None:
-    session.add(
-        Scan(
-            scan_id=scan_id,
-            scan_type=scan_type,
-            raw_code=code[:500],
-            parsed_kind=scan.kind,
-            parsed_value=scan.value[:500],
-            parcel_id=parcel_id,
-            unit_id=unit_id,
-            actor_id=ctx.actor.id,
-            actor_label=ctx.actor.label,
-            terminal_id=ctx.terminal_id,
-            scanned_at=scanned_at,
-            received_at=ctx.now,
-            result=result,
-        )
+    defer_write(
+        session,
+        _write_scans,
+        {
+            "scan_id": scan_id,
+            "scan_type": scan_type,
+            "raw_code": code[:500],
+            "parsed_kind": scan.kind,
+            "parsed_value": scan.value[:500],
+            "parcel_id": parcel_id,
+            "unit_id": unit_id,
+            "actor_id": ctx.actor.id,
+            "actor_label": ctx.actor.label,
+            "terminal_id": ctx.terminal_id,
+            "scanned_at": scanned_at,
+            "received_at": ctx.now,
+            "result": result,
+        },
     )
