@@ -28,7 +28,7 @@
             backgroundColor: COLOURS[i % COLOURS.length],
             pointRadius: 3,
             pointHoverRadius: 6,
-            tension: 0.25
+            cubicInterpolationMode: "monotone"
           };
         })
       },
