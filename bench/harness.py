@@ -63,12 +63,14 @@ class Server:
     pid: int
     log_path: Path
 
-    def worker_memory_mb(self) -> list[float]:
-        """Resident memory (RSS) of each gunicorn web worker, in MiB.
+    def worker_pids(self) -> list[int]:
+        """The gunicorn web workers: the master's child processes, less the webhook delivery
+        worker (`python -m warehouse.events`) that `warehouse serve` runs beside them."""
+        return [pid for pid in child_pids(self.pid) if not _is_delivery_worker(pid)]
 
-        The workers are the master's child processes, less the webhook delivery worker
-        (`python -m warehouse.events`) that `warehouse serve` runs beside them."""
-        return [rss_mb(pid) for pid in child_pids(self.pid) if not _is_delivery_worker(pid)]
+    def worker_memory_mb(self) -> list[float]:
+        """Resident memory (RSS) of each gunicorn web worker, in MiB."""
+        return [rss_mb(pid) for pid in self.worker_pids()]
 
 
 @contextlib.contextmanager
@@ -261,3 +263,74 @@ def print_table(title: str, rows: list[dict]) -> None:
             f"  {row['endpoint']:<28}{row['count']:>8}{row['per_second']:>10.1f}"
             f"{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}"
         )
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU time (user + system) each process has used so far; exited ones are left out."""
+    used = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    return used
+
+
+def machine_busy_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    total = sum(values[:8])
+    return (total - idle) / _TICKS, total / _TICKS
+
+
+def database_backend_pids(url: str) -> list[int]:
+    """PostgreSQL's server processes serving connections to this database (none for SQLite,
+    whose work happens inside the web workers)."""
+    if not url.startswith("postgresql"):
+        return []
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+class CpuMeter:
+    """Where the CPU went during a phase: the server's web workers, the database's server
+    processes, this process (the terminals), and the whole machine (other people's work
+    included), as seconds used between `start()` and `stop()`."""
+
+    def __init__(self, server: Server, database_url: str) -> None:
+        self.server, self.url = server, database_url
+
+    def _groups(self) -> dict[str, list[int]]:
+        return {"server": self.server.worker_pids(), "database": database_backend_pids(self.url)}
+
+    def start(self) -> None:
+        self._before = {name: cpu_seconds(pids) for name, pids in self._groups().items()}
+        self._client = time.process_time()
+        self._machine = machine_busy_seconds()
+        self._wall = time.perf_counter()
+
+    def stop(self) -> dict[str, float]:
+        after = {name: cpu_seconds(pids) for name, pids in self._groups().items()}
+        used = {
+            name: sum(t - self._before[name].get(pid, 0.0) for pid, t in times.items())
+            for name, times in after.items()
+        }
+        used["client"] = time.process_time() - self._client
+        busy, total = machine_busy_seconds()
+        used["machine_busy"] = busy - self._machine[0]
+        used["machine_total"] = total - self._machine[1]
+        used["wall"] = time.perf_counter() - self._wall
+        return used

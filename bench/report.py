@@ -45,7 +45,11 @@ def ratio(value: float, base: float | None) -> str:
 
 
 def print_phase(
-    title: str, rows: list[dict], baseline: dict[str, dict], notes: dict[str, str] | None = None
+    title: str,
+    rows: list[dict],
+    baseline: dict[str, dict],
+    notes: dict[str, str] | None = None,
+    cpu: dict | None = None,
 ) -> None:
     """A phase's table: each endpoint's figures, then the same as ratios to the baselines."""
     ping, insert = baseline.get("ping", {}), baseline.get("insert", {})
@@ -66,6 +70,20 @@ def print_phase(
             f"{ratio(row['p99_ms'], ping.get('p99_ms')):>9}"
             f"{ratio(row['p99_ms'], insert.get('p99_ms')):>6}" + (f"  {note}" if note else "")
         )
+    if cpu:
+        print(f"    {cpu_line(cpu, rows[-1]['count'])}")
+
+
+def cpu_line(cpu: dict, requests: int) -> str:
+    """Where the CPU went: per request by process group, and how busy the machine was."""
+    per = {name: cpu[name] / max(requests, 1) * 1000 for name in ("server", "database", "client")}
+    ours = (cpu["server"] + cpu["database"] + cpu["client"]) / cpu["machine_total"]
+    busy = cpu["machine_busy"] / cpu["machine_total"]
+    database = f" · database {per['database']:.2f}" if cpu["database"] else ""
+    return (
+        f"CPU ms per request: web workers {per['server']:.2f}{database} · terminals "
+        f"{per['client']:.2f} | cores {busy:.0%} busy, {ours:.0%} by this run"
+    )
 
 
 def row_of(rows: list[dict], endpoint: str) -> dict | None:
@@ -89,7 +107,8 @@ def print_database(result: dict, verdicts: Verdicts) -> None:
             print(
                 f"    {row['endpoint'] + ', ' + mode:<31}{row['count']:>6}"
                 f"{row['per_second']:>8.1f} |"
-                f"{row['p50_ms']:>7.1f}{row['p95_ms']:>7.1f}{row['p99_ms']:>8.1f}"
+                f"{row['p50_ms']:>7.1f}{row['p95_ms']:>7.1f}{row['p99_ms']:>8.1f}  "
+                + cpu_line(row["cpu"], row["count"])
             )
     base_memory = max(result["baseline_memory_mb"])
     print(f"    memory per web worker (RSS): {_mib(result['baseline_memory_mb'])}")
@@ -113,11 +132,13 @@ def print_database(result: dict, verdicts: Verdicts) -> None:
             size["scan"]["rows"],
             base["flat"],
             {PARCEL_SCAN: f"target ≥ 0.50 ×ins: {scan_note}"},
+            size["scan"]["cpu"],
         )
         print_phase(
             f"the mix, {terminals} terminals flat out ({size['flat']['wall_s']:.0f} s)",
             size["flat"]["rows"],
             base["flat"],
+            cpu=size["flat"]["cpu"],
         )
         paced = size["paced"]["rows"]
         notes = {}
@@ -142,6 +163,7 @@ def print_database(result: dict, verdicts: Verdicts) -> None:
             paced,
             base["paced"],
             notes,
+            size["paced"]["cpu"],
         )
         memory = size["memory_mb"]
         note = verdicts.judge(

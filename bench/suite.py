@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from bench import baseline_app
-from bench.harness import database_size_bytes, fresh_database, serving
+from bench.harness import CpuMeter, database_size_bytes, fresh_database, serving
 from bench.load import create_stores, load_returns
 from bench.mix import (
     ReturnPicker,
@@ -95,6 +95,7 @@ def measure_baselines(url: str, plan: Plan) -> dict:
         command=BASELINE_COMMAND,
         ready_path="/ping",
     ) as server:
+        meter = CpuMeter(server, url)
         for mode, seconds in (("flat", plan.baseline_flat_s), ("paced", plan.baseline_paced_s)):
             stations = [
                 Station(server.address, None, i, paced=mode == "paced")
@@ -105,8 +106,9 @@ def measure_baselines(url: str, plan: Plan) -> dict:
                 ("insert", baseline_work("/insert", "POST")),
             ):
                 log(f"baseline {name}, {mode}")
+                meter.start()
                 outcome = run_phase(stations, work, seconds, plan.min_rounds)
-                figures[mode][name] = outcome.rows[0]
+                figures[mode][name] = {**outcome.rows[0], "cpu": meter.stop()}
             for station in stations:
                 station.close()
         figures["memory_mb"] = server.worker_memory_mb()
@@ -150,8 +152,14 @@ def measure_database(kind: str, plan: Plan) -> dict:
                     ("paced", paced, lambda s: s.handle_return(picker.next()), plan.paced_s),
                 ):
                     log(f"{kind} {size:,}: {phase}")
+                    meter = CpuMeter(server, url)
+                    meter.start()
                     outcome = run_phase(stations, work, seconds, plan.min_rounds)
-                    figures[phase] = {"rows": outcome.rows, "wall_s": outcome.wall_s}
+                    figures[phase] = {
+                        "rows": outcome.rows,
+                        "wall_s": outcome.wall_s,
+                        "cpu": meter.stop(),
+                    }
                 figures["memory_mb"] = server.worker_memory_mb()
                 for station in flat + paced:
                     station.close()
