@@ -24,7 +24,6 @@ from warehouse.events.types import EventType
 from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection.lifecycle import Move, UnitState
 from warehouse.inspection.models import (
-    Checklist,
     ChecklistVersion,
     DeductionPolicy,
     Inspection,
@@ -227,10 +226,10 @@ def _checklist_for(
     """The checklist asked for, else the unit's category's (or the default one), at its
     current version; a terminal that says which version it showed gets a 409 if it is stale."""
     if checklist_id is not None:
-        checklist = session.get(Checklist, checklist_id)
-        if checklist is None:
-            raise InvalidInput({"checklist_id": ["No such checklist."]})
-        current = checklists.get_checklist(session, checklist_id)
+        try:
+            current = checklists.get_checklist(session, checklist_id)
+        except NotFound:
+            raise InvalidInput({"checklist_id": ["No such checklist."]}) from None
     else:
         category = line.category if line is not None else checklists.DEFAULT_CATEGORY
         found = checklists.checklist_for_category(session, category)
