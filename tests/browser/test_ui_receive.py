@@ -92,3 +92,29 @@ def test_a_code_that_is_no_parcel_shows_a_red_banner_and_keeps_focus(page, make_
     assert page.locator(".banner.warn").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "ui-unmatched.png"))
     assert page.console_errors == []
+
+
+def test_an_item_scanned_while_the_parcel_page_comes_up_goes_into_that_parcel(
+    page, make_staff, one_item_return, seed
+):
+    """Fast hands: the item's scan starts before the parcel's page is up. It is neither
+    lost nor cut in two, and it is received into the parcel just scanned."""
+    from sqlalchemy import select
+
+    from warehouse.receiving.models import Unit
+
+    receiver = make_staff("receiver")
+    page.goto("/")
+    scan(page, receiver.badge_code)
+    page.keyboard.type(one_item_return["rma_number"])
+    page.keyboard.press("Enter")
+    page.keyboard.type(GTIN)  # no wait: the parcel's answer is still on its way
+    page.keyboard.press("Enter")
+    page.locator(".banner.ok a.lpn").wait_for()
+    assert "/ui/receive/parcels/" in page.url
+    units = seed(
+        lambda s, c: [(u.scanned_code, u.reception_status) for u in s.scalars(select(Unit))]
+    )
+    assert units == [(GTIN, "received")]
+    assert focused_is_scan_input(page)
+    assert page.console_errors == []

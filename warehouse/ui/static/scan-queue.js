@@ -74,22 +74,80 @@
     var counter = document.getElementById("scan-queue");
     if (!textBlock || !counter || !storageWorks()) return;
     var text = JSON.parse(textBlock.textContent);
-    var noteBox = document.getElementById("scan-note");
-    var pendingCard = document.getElementById("scan-pending");
-    var queuedClose = document.getElementById("scan-close");
-    var form = document.querySelector("form.scan[data-queue]");
-    var closeForm = document.querySelector('form[data-queue="close"]');
-    var cfg = form ? form.dataset : {};
-    var user = cfg.user || "";
-    var guardMs = parseInt(cfg.guardMs || "800", 10);
-    var parcelLabel = cfg.parcelPattern ? new RegExp(cfg.parcelPattern, "i") : null;
-    var input = form ? form.querySelector(".scan-input") : null;
-    var label = form ? form.querySelector("label") : null;
-    var ownLabel = label ? label.textContent : "";
-    // What a scan means when the queue holds nothing of ours: the page's own form.
-    var context = !form ? null :
-      cfg.queue === "item" ? { kind: "item", parcelId: cfg.parcelId } : { kind: "parcel" };
-    var pageContext = context;
+    var noteBox, pendingCard, queuedClose, form, closeForm, cfg, user, guardMs, parcelLabel;
+    var input, label, ownLabel, context, pageContext;
+    var shown = 0; // the latest page asked for by show()
+
+    // Finds this page's parts and binds them (again after show() put a new page in place).
+    function attach() {
+      counter = document.getElementById("scan-queue");
+      noteBox = document.getElementById("scan-note");
+      pendingCard = document.getElementById("scan-pending");
+      queuedClose = document.getElementById("scan-close");
+      form = document.querySelector("form.scan[data-queue]");
+      closeForm = document.querySelector('form[data-queue="close"]');
+      cfg = form ? form.dataset : {};
+      user = cfg.user || "";
+      guardMs = parseInt(cfg.guardMs || "800", 10);
+      parcelLabel = cfg.parcelPattern ? new RegExp(cfg.parcelPattern, "i") : null;
+      input = form ? form.querySelector(".scan-input") : null;
+      label = form ? form.querySelector("label") : null;
+      ownLabel = label ? label.textContent : "";
+      // What a scan means when the queue holds nothing of ours: the page's own form.
+      context = !form ? null :
+        cfg.queue === "item" ? { kind: "item", parcelId: cfg.parcelId } : { kind: "parcel" };
+      pageContext = context;
+      if (!form) return;
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var code = input.value.trim();
+        input.value = "";
+        input.focus();
+        if (code) take(code);
+      });
+      if (closeForm) {
+        closeForm.addEventListener("submit", function (event) {
+          event.preventDefault();
+          takeClose();
+        });
+      }
+      queuedClose.addEventListener("click", takeClose);
+    }
+
+    // Shows the page a scan's answer names. Between receive pages the new page's body takes
+    // the place of this one's, keeping the live scan input (focused, with any code the
+    // scanner is typing right now) instead of loading a new document: a scan that comes
+    // while the page changes is neither lost nor cut in two. Other pages load as usual.
+    function show(url) {
+      var ticket = ++shown;
+      window.fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          var same = new URL(response.url, window.location.href).pathname ===
+            new URL(url, window.location.href).pathname;
+          if (!response.ok || !same) throw new Error("not a receive page");
+          return response.text().then(function (html) { return { html: html, url: response.url }; });
+        })
+        .then(function (page) {
+          if (ticket !== shown) return;
+          var next = new DOMParser().parseFromString(page.html, "text/html");
+          var nextForm = next.querySelector("form.scan[data-queue]");
+          var slot = nextForm && nextForm.querySelector(".scan-input");
+          if (!slot || !input) throw new Error("not a receive page");
+          var typing = input;
+          slot.replaceWith(typing);
+          document.body.replaceWith(document.adoptNode(next.body));
+          document.title = next.title;
+          typing.focus();
+          window.history.pushState(null, "", page.url);
+          attach();
+          if (window.floorUI) window.floorUI.pageShown();
+          render();
+        })
+        .catch(function () {
+          if (ticket === shown) window.location.assign(url);
+        });
+    }
+
     var status = "idle"; // idle | sending | offline | signin
     var reachable = true; // false from a failed send until an answer comes
     var pumping = false;
@@ -289,7 +347,7 @@
         var entry = mine(state.entries)[0];
         if (!entry) {
           status = "idle";
-          if (next) window.location.assign(next);
+          if (next) show(next);
           return Promise.resolve();
         }
         var url = target(entry, state);
@@ -364,26 +422,12 @@
       }
     }
 
-    if (form) {
-      form.addEventListener("submit", function (event) {
-        event.preventDefault();
-        var code = input.value.trim();
-        input.value = "";
-        input.focus();
-        if (code) take(code);
-      });
-      if (closeForm) {
-        closeForm.addEventListener("submit", function (event) {
-          event.preventDefault();
-          takeClose();
-        });
-      }
-      queuedClose.addEventListener("click", takeClose);
-      window.addEventListener("online", pump);
-      setInterval(function () {
-        if (status !== "signin") pump();
-      }, RETRY_MS);
-    }
+    attach();
+    window.addEventListener("online", pump);
+    window.addEventListener("popstate", function () { window.location.reload(); });
+    setInterval(function () {
+      if (status !== "signin") pump();
+    }, RETRY_MS);
     window.addEventListener("storage", function (event) {
       if (event.key === KEY) render();
     });

@@ -79,15 +79,19 @@
       });
   }
 
-  // For the page's other scripts (scan-queue.js): the same sounds, the same idle clock.
-  window.floorUI = { signal: signal, touched: touched };
-
-  document.addEventListener("DOMContentLoaded", function () {
+  // What a page does when it is shown: its outcome's tone, the idle clock, the scan input's
+  // focus, single-submit forms. Run at load, and again by scan-queue.js when it puts the
+  // next receive page in place of this one (keeping the focused input and what it holds).
+  function pageShown() {
     var tone = document.body.getAttribute("data-tone");
     if (tone) signal(tone);
     touched();
     var input = document.querySelector(".scan-input");
-    if (input) keepFocus(input);
+    if (input && !input.dataset.kept) {
+      input.dataset.kept = "1";
+      keepFocus(input);
+    }
+    if (input) input.focus();
     // A scan submits once: a second Enter while the page loads would send it again.
     // (Forms of the scan queue submit through it and may take the next scan at once.)
     document.querySelectorAll("form:not([data-queue])").forEach(function (form) {
@@ -96,5 +100,10 @@
         form.dataset.sent = "1";
       });
     });
-  });
+  }
+
+  // For the page's other scripts (scan-queue.js): the same sounds, the same idle clock.
+  window.floorUI = { signal: signal, touched: touched, pageShown: pageShown };
+
+  document.addEventListener("DOMContentLoaded", pageShown);
 })();
