@@ -76,14 +76,16 @@ def checked(html: str) -> dict[str, str]:
 
 
 def form_of(html: str, action: str) -> dict:
-    """Every hidden and checked field of the form posting to `action`, as a browser sends
-    them (radio defaults included)."""
+    """Every hidden field, checked radio button and text area of the form posting to
+    `action`, as a browser sends them (radio defaults included)."""
     start = html.index(f'action="{action}"')
     form = html[start : html.index("</form>", start)]
     fields: dict[str, list[str]] = {}
     for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
         fields.setdefault(name, []).append(value)
     for name, value in checked(form).items():
+        fields.setdefault(name, []).append(value)
+    for name, value in re.findall(r'<textarea name="([^"]+)"[^>]*>([^<]*)</textarea>', form):
         fields.setdefault(name, []).append(value)
     return fields
 
@@ -275,14 +277,19 @@ def test_an_inspected_unit_is_refused_to_an_inspector(floor, inspector):
     assert kind == "error" and "inspected already" in words and "grade A" in words
 
 
-def test_a_supervisor_may_open_an_inspected_unit_to_re_inspect_it(floor, supervisor):
+def test_a_supervisor_re_inspects_starting_from_the_current_answers(floor, supervisor):
     lpn = floor.unit()
-    floor.inspected(lpn)
+    photo_id = floor.photo(lpn)
+    floor.inspected(lpn, WORN, photo_ids=[photo_id], notes="袖口磨损")
     page = open_checklist(supervisor, lpn)
     assert "re-inspection" in page
-    done = confirm(supervisor, lpn, text(check(supervisor, lpn, page, stains="no")))
+    assert checked(page)["a.signs_of_wear"] == "worn"
+    assert f'name="photo_id" value="{photo_id}"' in page and "袖口磨损" in page
+    done = confirm(supervisor, lpn, text(check(supervisor, lpn, page, signs_of_wear="tried_on")))
     assert banner(text(done))[0] == "ok"
-    assert sorted(i.sequence for i in inspections(floor)) == [1, 2]
+    first, second = sorted(inspections(floor), key=lambda i: i.sequence)
+    assert (first.grade, second.grade) == ("C", "B")
+    assert second.photo_ids == [photo_id] and second.notes == "袖口磨损"
 
 
 def test_a_file_that_is_no_image_is_a_red_banner_and_keeps_nothing(floor, inspector):
@@ -411,6 +418,20 @@ def test_a_supervisor_overrides_the_route_with_a_reason(floor, supervisor):
     disposition = floor.where(lpn)["disposition"]
     assert disposition["decision"] == "return_to_vendor" and disposition["override"] is True
     assert disposition["reason"] == "faulty batch, vendor recall"
+
+
+def test_a_supervisor_scraps_with_a_reason_from_the_list(floor, supervisor):
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    fields = form_fields(text(supervisor.get(f"/ui/dispose/units/{lpn}")))
+    response = supervisor.post(
+        f"/ui/dispose/units/{lpn}",
+        data={**fields, "decision": "scrap", "scrap_reason": "hygiene", "reason": ""},
+        follow_redirects=True,
+    )
+    assert banner(text(response)) == ("ok", f"{lpn}: scrap.")
+    disposition = floor.where(lpn)["disposition"]
+    assert (disposition["decision"], disposition["reason"]) == ("scrap", "hygiene")
 
 
 def test_an_override_without_a_reason_is_refused(floor, supervisor):

@@ -20,7 +20,7 @@ from warehouse.db import run_in_transaction
 from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection import services as inspection
 from warehouse.inspection.lifecycle import UnitState
-from warehouse.inspection.models import UnitStatus
+from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.units import find_unit, state_of
 from warehouse.inspection.views import MULTIPART_ALLOWANCE, PHOTO_MAX_AGE, photo_storage
 from warehouse.money import MINOR_UNIT_EXPONENT
@@ -133,7 +133,9 @@ def inspect_unit(lpn: str):
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
-    return render("inspect_form.html", **sheet, answers=_defaults(sheet["items"]), errors={})
+    previous = sheet["previous"]
+    answers = _defaults(sheet["items"]) if previous is None else _as_posted(previous, sheet)
+    return render("inspect_form.html", **sheet, answers=answers, errors={})
 
 
 @bp.post("/ui/inspect/units/<lpn>/check")
@@ -322,6 +324,7 @@ def _sheet(unit) -> dict:
         )
     )
     items = [_item_view(item) for item in rules.build_template(version.items).items]
+    status = db.get(UnitStatus, unit.id)
     return {
         "unit": unit,
         "ret": ret,
@@ -330,7 +333,7 @@ def _sheet(unit) -> dict:
         "receipt": receipt,
         "version": version,
         "items": items,
-        "reinspection": db.get(UnitStatus, unit.id) is not None,
+        "previous": db.get(Inspection, status.inspection_id) if status is not None else None,
     }
 
 
@@ -373,6 +376,30 @@ def _defaults(items: list[dict]) -> dict:
         if fine:
             values[item["key"]] = fine[0]
     return {"values": values, "photos": [], "item_photos": {}, "notes": ""}
+
+
+def _as_posted(previous: Inspection, sheet: dict) -> dict:
+    """A re-inspection starts from the unit's current inspection: its answers (those the
+    checklist still asks), photos and notes, as the form would post them."""
+    values: dict = {}
+    item_photos: dict = {}
+    for item in sheet["items"]:
+        answer = previous.answers.get(item["key"])
+        if answer is None:
+            continue
+        if item["type"] == "photo":
+            item_photos[item["key"]] = list(answer)
+        elif isinstance(answer, bool):
+            values[item["key"]] = "yes" if answer else "no"
+        else:
+            values[item["key"]] = str(answer)
+    in_items = {i for ids in item_photos.values() for i in ids}
+    return {
+        "values": values,
+        "photos": [i for i in previous.photo_ids if i not in in_items],
+        "item_photos": item_photos,
+        "notes": previous.notes or "",
+    }
 
 
 # --- reading the form ------------------------------------------------------------------------
