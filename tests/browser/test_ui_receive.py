@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from browser.conftest import SCREENSHOTS, chromium_missing
 from factories import bearer, line, return_body
@@ -95,23 +97,34 @@ def test_a_code_that_is_no_parcel_shows_a_red_banner_and_keeps_focus(page, make_
 
 
 def test_an_item_scanned_while_the_parcel_page_comes_up_goes_into_that_parcel(
-    page, make_staff, one_item_return, seed
+    page, make_staff, one_item_return, seed, monkeypatch
 ):
-    """Fast hands: the item's scan starts before the parcel's page is up. It is neither
-    lost nor cut in two, and it is received into the parcel just scanned."""
+    """Fast hands: the item's scan starts before the parcel's page is up and ends after.
+    It is neither lost nor cut in two, and it is received into the parcel just scanned."""
     from sqlalchemy import select
 
+    from warehouse.receiving import services
     from warehouse.receiving.models import Unit
+
+    get_parcel = services.get_parcel
+
+    def slowly(*args, **kwargs):
+        time.sleep(0.6)
+        return get_parcel(*args, **kwargs)
 
     receiver = make_staff("receiver")
     page.goto("/")
     scan(page, receiver.badge_code)
+    monkeypatch.setattr(services, "get_parcel", slowly)  # the parcel page takes 0.6 s
     page.keyboard.type(one_item_return["rma_number"])
     page.keyboard.press("Enter")
-    page.keyboard.type(GTIN)  # no wait: the parcel's answer is still on its way
+    page.wait_for_timeout(200)
+    page.keyboard.type(GTIN[:6])  # the parcel is matched; its page is on its way
+    page.wait_for_timeout(900)
+    assert one_item_return["rma_number"] in page.locator(".rma").inner_text()  # it came
+    page.keyboard.type(GTIN[6:])
     page.keyboard.press("Enter")
     page.locator(".banner.ok a.lpn").wait_for()
-    assert "/ui/receive/parcels/" in page.url
     units = seed(
         lambda s, c: [(u.scanned_code, u.reception_status) for u in s.scalars(select(Unit))]
     )
