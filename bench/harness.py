@@ -110,8 +110,12 @@ def serving(
             if process.poll() is not None:
                 raise RuntimeError(f"{command or 'warehouse serve'} exited; see {log_path}")
             with contextlib.suppress(OSError, http.client.HTTPException):
-                if Terminal(address).get(ready_path)[0] == 200:
-                    break
+                probe = Terminal(address)
+                try:
+                    if probe.get(ready_path)[0] == 200:
+                        break
+                finally:
+                    probe.close()
             time.sleep(0.2)
         else:
             raise RuntimeError(f"the server did not answer in 60 s; see {log_path}")

@@ -101,6 +101,8 @@ def open_floor(address: str) -> Floor:
     status, body = supervisor.post("/api/v1/bins", {"code": "A0101"})
     if status != 201:
         raise RuntimeError(f"bin: {status} {body}")
+    setup.close()
+    supervisor.close()
     return Floor(tokens["bench-receiver"], tokens["bench-inspector"], body["code"])
 
 
