@@ -141,6 +141,7 @@
           window.history.pushState(null, "", page.url);
           attach();
           if (window.floorUI) window.floorUI.pageShown();
+          keepNote();
           render();
         })
         .catch(function () {
@@ -172,10 +173,18 @@
       return context;
     }
 
+    var lastNote = null;
     function note(kind, message) {
+      lastNote = { kind: kind, message: message, at: Date.now() };
       noteBox.className = "banner " + kind;
       noteBox.textContent = message;
       noteBox.hidden = false;
+    }
+
+    // A warning or error shown just before the page changed in place stays in view.
+    function keepNote() {
+      var recent = lastNote && Date.now() - lastNote.at < 3000 && lastNote.kind !== "queued";
+      if (recent) note(lastNote.kind, lastNote.message);
     }
 
     function render() {
