@@ -243,6 +243,27 @@ def test_scans_wait_through_a_lost_session_and_go_after_sign_in(
     assert script_errors(page) == [], page.console_errors
 
 
+def test_another_receiver_signing_in_does_not_send_the_first_ones_scans(
+    page, live_app, seed, make_staff, two_of_a_kind
+):
+    first, second = make_staff("receiver"), make_staff("receiver")
+    sign_in(page, first)
+    page.context.set_offline(True)
+    scan(page, two_of_a_kind["rma_number"])
+    scan(page, GTIN)
+    expect(page.locator("#scan-queue")).to_contain_text("2/2")
+    page.context.clear_cookies()  # the shift changes on this handheld
+    page.context.set_offline(False)
+    page.wait_for_url("**/ui/login**", timeout=15000)
+    scan_and_wait(page, second.badge_code)
+    page.wait_for_timeout(1000)
+    # The first receiver's scans wait for them (sent as someone else they would be
+    # recorded under the wrong name); the screen says whose they are.
+    assert first.username in waiting(page) and "2/2" in waiting(page)
+    assert len(queued(page)) == 2 and received(seed) == ([], [])
+    assert script_errors(page) == [], page.console_errors
+
+
 def test_a_trigger_held_too_long_counts_one_item_online(
     page, live_app, seed, make_staff, two_of_a_kind, monkeypatch
 ):
