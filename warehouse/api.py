@@ -14,6 +14,7 @@ import uuid
 import marshmallow as ma
 from flask import Flask, current_app, g, request
 from flask_smorest import Api as SmorestApi
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from warehouse.context import Context
@@ -125,7 +126,13 @@ def bind_request_lifecycle(app: Flask) -> None:
     def _close_session(_exc):
         db_session = g.pop("db_session", None)
         if db_session is not None:
-            db_session.close()
+            try:
+                db_session.close()
+            except DBAPIError as exc:
+                # The database went away after the answer was made (PostgreSQL restarting):
+                # the answer stands, and the dead connection is discarded, not pooled.
+                current_app.logger.warning("database lost while closing a session: %s", exc.orig)
+                db_session.invalidate()
         token = g.pop("sqlite_begin_token", None)
         if token is not None:
             _sqlite_begin.reset(token)

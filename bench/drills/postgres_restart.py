@@ -21,6 +21,8 @@ line counts, no scan_id used twice).
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import sys
 import tempfile
@@ -29,6 +31,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.drills.pg_cluster import throwaway_cluster
@@ -61,9 +64,12 @@ class Figures:
             self.records.append(record)
 
 
-def prepare(url: str, returns: int, terminals: int) -> tuple[str, list[str]]:
-    """A store, a receiver per terminal, and `returns` open returns; answers the store's API
-    key and the tracking numbers. Runs in-process against the served database."""
+def prepare(
+    url: str, returns: int, terminals: int, webhook_url: str | None = None
+) -> tuple[str, list[str]]:
+    """A store (posting its webhooks to `webhook_url`), a receiver per terminal, and
+    `returns` open returns; answers the store's API key and the tracking numbers. Runs
+    in-process against the served database."""
     from warehouse.app import create_app
     from warehouse.auth.services import create_user
     from warehouse.config import Settings
@@ -76,7 +82,7 @@ def prepare(url: str, returns: int, terminals: int) -> tuple[str, list[str]]:
     session = app.extensions["warehouse.sessions"]()
     ctx = Context(actor=SYSTEM, now=app.extensions["warehouse.clock"].now())
     with transaction(session):
-        created = create_store(session, ctx, name="Drill store")
+        created = create_store(session, ctx, name="Drill store", webhook_url=webhook_url)
         for i in range(terminals):
             create_user(session, ctx, username=f"drill{i}", role="receiver", pin="2468")
     session.close()
@@ -150,6 +156,79 @@ class Receiver:
             self.terminal.close()
 
 
+class WebhookReceiver:
+    """The store's endpoint on 127.0.0.1: acknowledges every post and notes its event id
+    and per-return sequence, in the order they arrive."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, str, int]] = []  # (event id, return id, sequence)
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                receiver.posts.append((body["id"], body["data"]["return_id"], body["sequence"]))
+                self.send_response(204)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def await_webhooks(url: str, receiver: WebhookReceiver, timeout_s: float) -> list[str]:
+    """Waits until every event in the database reached the store; answers the failures."""
+    from sqlalchemy import select
+
+    from warehouse.config import Settings
+    from warehouse.db import make_engine, make_session_factory
+    from warehouse.events.models import Event
+
+    engine = make_engine(Settings(database_url=url))
+    session = make_session_factory(engine)()
+    began = time.monotonic()
+    while True:
+        session.rollback()
+        events = {str(e.id): e for e in session.scalars(select(Event))}
+        missing = set(events) - {event_id for event_id, _, _ in receiver.posts}
+        if not missing or time.monotonic() - began > timeout_s:
+            break
+        time.sleep(1)
+    session.close()
+    engine.dispose()
+    waited = time.monotonic() - began
+    repeated = len(receiver.posts) - len({event_id for event_id, _, _ in receiver.posts})
+    print(
+        f"webhooks: {len(events)} events, {len(receiver.posts)} posts ({repeated} repeated); "
+        + (f"{len(missing)} missing after {waited:.0f} s" if missing else "")
+        + (f"all arrived {waited:.1f} s after the load stopped" if not missing else "")
+    )
+    failures = [f"{len(missing)} events never reached the store"] if missing else []
+    # At least once, in order per return: each event's first arrival follows its return's
+    # earlier events (a repeat of an earlier event may come later).
+    seen: set[str] = set()
+    latest: dict[str, int] = {}
+    for event_id, return_id, sequence in receiver.posts:
+        if event_id in seen:
+            continue
+        seen.add(event_id)
+        if sequence < latest.get(return_id, 0):
+            failures.append(f"event {event_id} arrived after a later event of its return")
+        latest[return_id] = sequence
+    return failures
+
+
 def sign_in(address: str, username: str) -> str:
     answer = Terminal(address).request(
         "POST", "/api/v1/auth/token", {"username": username, "pin": "2468"}
@@ -196,15 +275,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outage", type=float, default=4.0, help="seconds PostgreSQL is away")
     parser.add_argument("--hang", type=float, default=10.0, help="a request slower than this hangs")
     parser.add_argument("--recovery", type=float, default=10.0)
+    parser.add_argument(
+        "--webhook-wait",
+        type=float,
+        default=200.0,
+        help="seconds to wait for the events after the load (a claim lost in the outage "
+        "is posted again when its 2-minute lease runs out)",
+    )
     args = parser.parse_args(argv)
 
     failures: list[str] = []
+    receiver = WebhookReceiver()
+    os.environ["WAREHOUSE_WEBHOOK_ALLOW_PRIVATE"] = "1"  # the store's endpoint is on 127.0.0.1
     with throwaway_cluster() as cluster:
         url = cluster.create_database("drill")
         print(f"throwaway PostgreSQL on port {cluster.port} in {cluster.directory}")
         with served(url, workers=2, threads=8) as address:
             port = int(address.rsplit(":", 1)[1])
-            _, numbers = prepare(url, returns=args.terminals * 80, terminals=args.terminals)
+            _, numbers = prepare(url, args.terminals * 80, args.terminals, receiver.url)
             tokens = [sign_in(address, f"drill{i}") for i in range(args.terminals)]
             processes_before = serve_processes(port)
             figures, stop = Figures(), threading.Event()
@@ -234,8 +322,10 @@ def main(argv: list[str] | None = None) -> int:
             for thread in threads:
                 thread.join(timeout=120)
             ended = time.monotonic() - began
+            failures += await_webhooks(url, receiver, args.webhook_wait)
             processes_after = serve_processes(port)
         failures += check_database(url, figures)
+    receiver.close()
 
     records = [
         Record(r.kind, r.started - began, r.status, r.seconds, r.problem, r.error)
