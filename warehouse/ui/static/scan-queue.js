@@ -120,11 +120,12 @@
     // while the page changes is neither lost nor cut in two. Other pages load as usual.
     function show(url) {
       var ticket = ++shown;
+      var elsewhere = new Error("not a receive page");
       window.fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
         .then(function (response) {
           var same = new URL(response.url, window.location.href).pathname ===
             new URL(url, window.location.href).pathname;
-          if (!response.ok || !same) throw new Error("not a receive page");
+          if (!response.ok || !same) throw elsewhere;
           return response.text().then(function (html) { return { html: html, url: response.url }; });
         })
         .then(function (page) {
@@ -132,7 +133,7 @@
           var next = new DOMParser().parseFromString(page.html, "text/html");
           var nextForm = next.querySelector("form.scan[data-queue]");
           var slot = nextForm && nextForm.querySelector(".scan-input");
-          if (!slot || !input) throw new Error("not a receive page");
+          if (!slot || !input) throw elsewhere;
           var typing = input;
           slot.replaceWith(typing);
           document.body.replaceWith(document.adoptNode(next.body));
@@ -144,8 +145,11 @@
           keepNote();
           render();
         })
-        .catch(function () {
-          if (ticket === shown) window.location.assign(url);
+        .catch(function (error) {
+          // The network went right after the answer came: stay on this page (a page load
+          // now would leave the browser's offline page, where no scan can be kept); the
+          // answer's banners wait on the server for the next page.
+          if (error === elsewhere && ticket === shown) window.location.assign(url);
         });
     }
 
