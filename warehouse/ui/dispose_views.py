@@ -19,7 +19,7 @@ from warehouse.receiving.models import Unit
 from warehouse.returns.models import ReturnLine
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
-from warehouse.ui.inspect_views import ShownRefusal, answer_words, label_of, word
+from warehouse.ui.unit_words import ShownRefusal, answer_words, label_of, word
 from warehouse.ui.web import banner, bp, error_banner, render, requires
 
 #: Service messages shown as raised (listed so they are translated).

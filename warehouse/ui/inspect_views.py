@@ -9,8 +9,6 @@ the API's upload.
 
 from __future__ import annotations
 
-import math
-
 from flask import current_app, g, redirect, request, send_file, url_for
 from sqlalchemy import select
 
@@ -23,19 +21,18 @@ from warehouse.inspection.lifecycle import UnitState
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.units import find_unit, state_of
 from warehouse.inspection.views import MULTIPART_ALLOWANCE, PHOTO_MAX_AGE, photo_storage
-from warehouse.money import MINOR_UNIT_EXPONENT
 from warehouse.problems import DomainError, InvalidInput, NotFound
 from warehouse.receiving.models import ReceivingException
 from warehouse.returns.models import Return, ReturnLine
 from warehouse.stores.models import Store
 from warehouse.ui import i18n
+from warehouse.ui import inspect_form as form
 from warehouse.ui.i18n import N_
+from warehouse.ui.unit_words import ShownRefusal, answer_words, label_of, word
 from warehouse.ui.web import banner, bp, describe, error_banner, render, requires
 
 #: Photos one checklist form may carry (each within the photo service's own limit).
 MAX_PHOTOS_PER_FORM = 10
-#: Form fields: an item's answer is `a.<key>`; a photo item's new pictures `p.<key>`.
-ANSWER, PHOTO_FIELD, EXTRA_PHOTOS = "a.", "p.", "photos"
 
 #: Service messages shown as raised (listed so they are translated).
 SHOWN_AS_RAISED = (
@@ -46,39 +43,6 @@ SHOWN_AS_RAISED = (
     N_("Required: take at least one photo."),
     N_("A number."),
     N_("A deduction needs evidence: attach a photo of the damage."),
-)
-#: Words for codes a checklist, a grade or a route shows.
-CODES_SHOWN = (
-    N_("like_new"),
-    N_("open_box"),
-    N_("used"),
-    N_("unsalvageable"),
-    N_("return_to_vendor"),
-    N_("liquidate"),
-    N_("buyer"),
-    N_("carrier"),
-    N_("warehouse"),
-    N_("manufacturer"),
-    N_("none"),
-    N_("counterfeit"),
-    N_("damaged_in_transit"),
-    N_("quality_issue"),
-    N_("not_as_described"),
-    N_("wrong_item_sent"),
-    N_("changed_mind"),
-    N_("expected"),
-    N_("light"),
-    N_("heavy"),
-    N_("perfect"),
-    N_("light_scratches"),
-    N_("cracked"),
-    N_("tried_on"),
-    N_("worn"),
-    N_("heavily_worn"),
-    N_("intact"),
-    N_("dented"),
-    N_("finding_after_refund"),
-    N_("duplicate_serial"),
 )
 #: Photo problems, as the inspector is told of them.
 PHOTO_PROBLEMS = {
@@ -134,7 +98,11 @@ def inspect_unit(lpn: str):
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
     previous = sheet["previous"]
-    answers = _defaults(sheet["items"]) if previous is None else _as_posted(previous, sheet)
+    answers = (
+        form.defaults(sheet["items"])
+        if previous is None
+        else form.previous_answers(previous, sheet)
+    )
     return render("inspect_form.html", **sheet, answers=answers, errors={})
 
 
@@ -149,16 +117,16 @@ def inspect_check(lpn: str):
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
-    posted = _posted(sheet["items"])
+    posted = form.posted_answers(sheet["items"])
     lpn = unit.lpn
     try:
-        _keep_new_photos(lpn, sheet["items"], posted)
+        form.keep_new_photos(lpn, sheet["items"], posted)
     except DomainError as exc:
         text = PHOTO_PROBLEMS.get(exc.status)
         banner("error", i18n.gettext(text) if text else describe(exc))
         return render("inspect_form.html", status=exc.status, **sheet, answers=posted, errors={})
     try:
-        answers, errors = _answers(sheet["items"], posted)
+        answers, errors = form.service_answers(sheet["items"], posted)
         if errors:
             raise InvalidInput(errors)
         version, assessment = inspection.preview_inspection(
@@ -193,7 +161,9 @@ def inspect_edit(lpn: str):
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
-    return render("inspect_form.html", **sheet, answers=_posted(sheet["items"]), errors={})
+    return render(
+        "inspect_form.html", **sheet, answers=form.posted_answers(sheet["items"]), errors={}
+    )
 
 
 @bp.post("/ui/inspect/units/<lpn>/confirm")
@@ -206,8 +176,8 @@ def inspect_confirm(lpn: str):
     try:
         unit = find_unit(db, ctx, lpn)
         sheet = _sheet(unit)
-        posted = _posted(sheet["items"])
-        answers, errors = _answers(sheet["items"], posted)
+        posted = form.posted_answers(sheet["items"])
+        answers, errors = form.service_answers(sheet["items"], posted)
         if errors:
             raise InvalidInput(errors)
         version = request.form.get("version", "")
@@ -292,16 +262,6 @@ def _inspectable(lpn: str):
     return unit
 
 
-class ShownRefusal(DomainError):
-    """A refusal whose text is translated already."""
-
-    status = 409
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.detail = text
-
-
 def _sheet(unit) -> dict:
     """What the inspector sees of the unit, and the checklist of its category."""
     db = api.session()
@@ -323,7 +283,7 @@ def _sheet(unit) -> dict:
             .order_by(ReceivingException.created_at)
         )
     )
-    items = [_item_view(item) for item in rules.build_template(version.items).items]
+    items = [form.item_view(item) for item in rules.build_template(version.items).items]
     status = db.get(UnitStatus, unit.id)
     return {
         "unit": unit,
@@ -337,148 +297,7 @@ def _sheet(unit) -> dict:
     }
 
 
-def _item_view(item: rules.Item) -> dict:
-    """A checklist item as the form shows it: its label in the page's language and, for
-    yes/no and choice items, its options each marked when choosing it is a failure."""
-    options: list[tuple[str, str, bool]] = []
-    if item.type == rules.ItemType.YES_NO:
-        options = [
-            ("yes", i18n.gettext("Yes"), item.failure(True) is not None),
-            ("no", i18n.gettext("No"), item.failure(False) is not None),
-        ]
-    elif item.type == rules.ItemType.CHOICE:
-        options = [(c, word(c), item.failure(c) is not None) for c in item.choices]
-    return {
-        "key": item.key,
-        "label": label_of(item.label),
-        "type": str(item.type),
-        "required": item.required,
-        "critical": item.critical,
-        "min": item.min,
-        "max": item.max,
-        "options": options,
-    }
-
-
-def label_of(label) -> str:
-    """A checklist label in the page's language (labels are a string or {zh-CN, en})."""
-    if isinstance(label, str):
-        return label
-    return label.get(i18n.current()) or next(iter(label.values()))
-
-
-def _defaults(items: list[dict]) -> dict:
-    """The common answer pre-selected: the first option that is no failure ("yes" where
-    neither answer fails); nothing for numbers, text and photos."""
-    values: dict = {}
-    for item in items:
-        fine = [value for value, _label, fails in item["options"] if not fails]
-        if fine:
-            values[item["key"]] = fine[0]
-    return {"values": values, "photos": [], "item_photos": {}, "notes": ""}
-
-
-def _as_posted(previous: Inspection, sheet: dict) -> dict:
-    """A re-inspection starts from the unit's current inspection: its answers (those the
-    checklist still asks), photos and notes, as the form would post them."""
-    values: dict = {}
-    item_photos: dict = {}
-    for item in sheet["items"]:
-        answer = previous.answers.get(item["key"])
-        if answer is None:
-            continue
-        if item["type"] == "photo":
-            item_photos[item["key"]] = list(answer)
-        elif isinstance(answer, bool):
-            values[item["key"]] = "yes" if answer else "no"
-        else:
-            values[item["key"]] = str(answer)
-    in_items = {i for ids in item_photos.values() for i in ids}
-    return {
-        "values": values,
-        "photos": [i for i in previous.photo_ids if i not in in_items],
-        "item_photos": item_photos,
-        "notes": previous.notes or "",
-    }
-
-
 # --- reading the form ------------------------------------------------------------------------
-
-
-def _posted(items: list[dict]) -> dict:
-    """The form's answers as typed (strings), photo ids kept so far, and notes."""
-    values = {
-        item["key"]: request.form.get(ANSWER + item["key"], "").strip()
-        for item in items
-        if item["type"] != "photo"
-    }
-    item_photos = {
-        item["key"]: request.form.getlist(ANSWER + item["key"])
-        for item in items
-        if item["type"] == "photo"
-    }
-    return {
-        "values": {k: v for k, v in values.items() if v},
-        "photos": request.form.getlist("photo_id"),
-        "item_photos": item_photos,
-        "notes": request.form.get("notes", "").strip()[:2000],
-    }
-
-
-def _keep_new_photos(lpn: str, items: list[dict], posted: dict) -> None:
-    """Stores each new picture through the photo service (its checks and limits) and adds
-    its id to the posted answers; a refused one stops here (those before it are kept)."""
-    settings = current_app.extensions["warehouse.settings"]
-    fields = [(EXTRA_PHOTOS, None)] + [
-        (PHOTO_FIELD + item["key"], item["key"]) for item in items if item["type"] == "photo"
-    ]
-    for field, key in fields:
-        for upload in request.files.getlist(field):
-            if not upload or not upload.filename:
-                continue  # an empty file input
-            data = upload.stream.read(settings.photo_max_bytes + 1)
-            photo = photos.add_photo(
-                api.session(),
-                api.context(),
-                photo_storage(),
-                lpn,
-                data,
-                max_bytes=settings.photo_max_bytes,
-                max_pixels=settings.photo_max_pixels,
-            )
-            target = posted["photos"] if key is None else posted["item_photos"][key]
-            target.append(str(photo.id))
-
-
-def _answers(items: list[dict], posted: dict) -> tuple[dict, dict]:
-    """The answers as the service takes them (booleans, numbers, lists of photo ids), and
-    the fields the form could not read."""
-    answers: dict = {}
-    errors: dict = {}
-    for item in items:
-        key = item["key"]
-        if item["type"] == "photo":
-            if posted["item_photos"][key]:
-                answers[key] = posted["item_photos"][key]
-            continue
-        value = posted["values"].get(key)
-        if value is None:
-            continue
-        if item["type"] == "yes_no":
-            answers[key] = {"yes": True, "no": False}.get(value, value)
-        elif item["type"] == "number":
-            try:
-                number = float(value.replace(",", "."))
-            except ValueError:
-                errors[f"answers.{key}"] = ["A number."]
-                continue
-            if not math.isfinite(number):
-                errors[f"answers.{key}"] = ["A number."]
-                continue
-            answers[key] = int(number) if number.is_integer() else number
-        else:
-            answers[key] = value
-    return answers, errors
 
 
 def _form_again(sheet: dict, posted: dict, exc: InvalidInput):
@@ -493,23 +312,6 @@ def _form_again(sheet: dict, posted: dict, exc: InvalidInput):
     return render("inspect_form.html", status=422, **sheet, answers=posted, errors=errors)
 
 
-def word(code: object) -> str:
-    """A code (route, grade condition, choice, reason) as a word in the page's language; a
-    code with no translation (English) spelled out: light_scratches → light scratches."""
-    text = str(code)
-    shown = i18n.gettext(text)
-    return shown.replace("_", " ") if shown == text else shown
-
-
-def answer_words(answer: object) -> str:
-    """A checked answer as the floor reads it: yes/no and choices in the page's language."""
-    if isinstance(answer, bool):
-        return i18n.gettext("Yes") if answer else i18n.gettext("No")
-    if isinstance(answer, str):
-        return word(answer)
-    return str(answer)
-
-
 def _finding(finding: rules.Finding) -> dict:
     return {
         "label": label_of(finding.label),
@@ -517,25 +319,6 @@ def _finding(finding: rules.Finding) -> dict:
         "grade_cap": str(finding.grade_cap),
         "liability": i18n.gettext(str(finding.liability)),
     }
-
-
-def money(amount: int, currency: str) -> str:
-    """Minor units as the amount a person reads: 1990 CNY → 19.90 CNY."""
-    exponent = MINOR_UNIT_EXPONENT.get(currency, 2)
-    if exponent == 0:
-        return f"{amount} {currency}"
-    whole, part = divmod(amount, 10**exponent)
-    return f"{whole}.{part:0{exponent}d} {currency}"
-
-
-@bp.app_template_filter("word")
-def _word_filter(code: object) -> str:
-    return word(code)
-
-
-@bp.app_template_filter("money")
-def _money_filter(amount: int, currency: str) -> str:
-    return money(amount, currency)
 
 
 # Disposition and refurbishment pages live beside these; importing them registers them.

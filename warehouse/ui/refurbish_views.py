@@ -20,7 +20,7 @@ from warehouse.receiving.models import Unit
 from warehouse.returns.models import ReturnLine
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
-from warehouse.ui.inspect_views import answer_words, label_of
+from warehouse.ui.unit_words import answer_words, label_of
 from warehouse.ui.web import banner, bp, error_banner, render, requires
 
 #: Work orders the queue shows at once (the oldest).
