@@ -34,7 +34,11 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem, as every error is answered."""
+    """An RFC 9457 problem, as every error is answered; extension members may follow
+    (e.g. `return_status` on a 409), so the document allows more properties."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(metadata={"example": "https://warehouse.example/problems/not-found"})
     title = ma.fields.String(metadata={"example": "Not found"})

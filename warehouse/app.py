@@ -14,6 +14,8 @@ from warehouse.clock import Clock, SystemClock
 from warehouse.config import Settings
 from warehouse.db import make_engine, make_session_factory
 from warehouse.problems import register_error_handlers
+from warehouse.security_headers import init_security_headers
+from warehouse.text_guard import init_text_guard
 from warehouse.ui import init_ui
 
 
@@ -39,11 +41,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     _register_blueprints(rest)
     _serve_docs_assets(app)
     init_ui(app, settings)
+    init_security_headers(app)
 
     register_commands(app)
     register_error_handlers(app)
     api.bind_request_lifecycle(app)
     guard.bind_authentication(app)
+    init_text_guard(app)
     logging.getLogger("warehouse").setLevel(logging.INFO)
     return app
 

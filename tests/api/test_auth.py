@@ -8,6 +8,8 @@ import uuid
 import pytest
 from factories import bearer, return_body
 
+from warehouse.auth.roles import Permission, Role, may
+
 PUBLIC_ENDPOINTS = {
     "auth.Token",
     "api-docs.openapi_json",
@@ -16,14 +18,20 @@ PUBLIC_ENDPOINTS = {
 }
 
 
-def api_routes(app):
-    """Every (method, url) under /api/v1, with a made-up value for each URL parameter."""
+def api_rules(app):
+    """Every (method, rule, url) under /api/v1, with a made-up value for each URL parameter."""
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda _m: str(uuid.uuid4()), rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield method, url
+            yield method, rule.rule, url
+
+
+def api_routes(app):
+    """Every (method, url) under /api/v1, with a made-up value for each URL parameter."""
+    for method, _rule, url in api_rules(app):
+        yield method, url
 
 
 def test_the_url_map_walk_finds_the_store_endpoints(app):
@@ -160,3 +168,107 @@ def test_a_forbidden_role_gets_403_before_its_body_is_even_validated(client, sta
     token = staff_token("receiver")
     response = client.post("/api/v1/returns", json={"nonsense": 1}, headers=bearer(token))
     assert response.status_code == 403
+
+
+# --- who may do what: every endpoint × every kind of caller ------------------------------
+
+VIEW, RECEIVE, INSPECT = Permission.VIEW, Permission.RECEIVE, Permission.INSPECT
+DISPOSE, SUPERVISE, ADMINISTER = Permission.DISPOSE, Permission.SUPERVISE, Permission.ADMINISTER
+STORE = "store"
+#: The access policy, written down: (method, rule) → (the staff permission it needs, or None
+#: for no staff at all; whether a store system may call it, for its own objects only).
+ACCESS = {
+    ("GET", "/api/v1/returns"): (VIEW, True),
+    ("POST", "/api/v1/returns"): (None, True),
+    ("GET", "/api/v1/returns/deadlines"): (VIEW, True),
+    ("GET", "/api/v1/returns/<return_id>"): (VIEW, True),
+    ("PUT", "/api/v1/returns/<return_id>/tracking"): (None, True),
+    ("POST", "/api/v1/returns/<return_id>/cancel"): (None, True),
+    ("POST", "/api/v1/returns/<return_id>/refund-confirmation"): (None, True),
+    ("POST", "/api/v1/returns/<return_id>/refund-failure"): (None, True),
+    ("POST", "/api/v1/returns/<return_id>/refund-retry"): (SUPERVISE, False),
+    ("POST", "/api/v1/returns/<return_id>/decision"): (SUPERVISE, False),
+    ("POST", "/api/v1/parcels/scan"): (RECEIVE, False),
+    ("GET", "/api/v1/parcels/<parcel_id>"): (VIEW, False),
+    ("POST", "/api/v1/parcels/<parcel_id>/items/scan"): (RECEIVE, False),
+    ("POST", "/api/v1/parcels/<parcel_id>/close"): (RECEIVE, False),
+    ("POST", "/api/v1/parcels/<parcel_id>/match"): (SUPERVISE, False),
+    ("GET", "/api/v1/exceptions"): (VIEW, False),
+    ("POST", "/api/v1/exceptions/<exception_id>/claim"): (SUPERVISE, False),
+    ("POST", "/api/v1/exceptions/<exception_id>/resolve"): (SUPERVISE, False),
+    ("GET", "/api/v1/units/<lpn>"): (VIEW, True),
+    ("GET", "/api/v1/events"): (SUPERVISE, True),
+    ("GET", "/api/v1/events/dead"): (SUPERVISE, False),
+    ("GET", "/api/v1/events/<event_id>/attempts"): (SUPERVISE, False),
+    ("POST", "/api/v1/events/<event_id>/replay"): (SUPERVISE, False),
+    ("GET", "/api/v1/labels/units/<lpn>.png"): (VIEW, True),
+    ("GET", "/api/v1/labels/units/<lpn>.pdf"): (VIEW, True),
+    ("GET", "/api/v1/labels/units/<lpn>.zpl"): (VIEW, True),
+    ("GET", "/api/v1/labels/returns/<return_id>.png"): (VIEW, True),
+    ("GET", "/api/v1/labels/returns/<return_id>.pdf"): (VIEW, True),
+    ("GET", "/api/v1/labels/returns/<return_id>.zpl"): (VIEW, True),
+    ("GET", "/api/v1/labels/parcels/<parcel_id>.pdf"): (VIEW, False),
+    ("GET", "/api/v1/labels/parcels/<parcel_id>.zpl"): (VIEW, False),
+    ("GET", "/api/v1/labels/bins/<code>.png"): (VIEW, False),
+    ("GET", "/api/v1/labels/bins/<code>.pdf"): (VIEW, False),
+    ("GET", "/api/v1/labels/bins/<code>.zpl"): (VIEW, False),
+    ("POST", "/api/v1/labels/units/<lpn>/print"): (VIEW, False),
+    ("POST", "/api/v1/labels/returns/<return_id>/print"): (VIEW, False),
+    ("POST", "/api/v1/labels/parcels/<parcel_id>/print"): (VIEW, False),
+    ("POST", "/api/v1/labels/bins/<code>/print"): (VIEW, False),
+    ("GET", "/api/v1/printers"): (VIEW, False),
+    ("GET", "/api/v1/checklists"): (VIEW, True),
+    ("POST", "/api/v1/checklists"): (SUPERVISE, False),
+    ("GET", "/api/v1/checklists/<checklist_id>"): (VIEW, True),
+    ("PUT", "/api/v1/checklists/<checklist_id>"): (SUPERVISE, False),
+    ("GET", "/api/v1/checklists/<checklist_id>/versions/<version>"): (VIEW, True),
+    ("POST", "/api/v1/units/<lpn>/photos"): (INSPECT, False),
+    ("GET", "/api/v1/photos/<photo_id>"): (VIEW, True),
+    ("GET", "/api/v1/photos/<photo_id>/thumbnail"): (VIEW, True),
+    ("POST", "/api/v1/units/<lpn>/inspection"): (INSPECT, False),
+    ("GET", "/api/v1/units/<lpn>/inspections"): (VIEW, True),
+    ("GET", "/api/v1/inspections/<inspection_id>"): (VIEW, True),
+    ("GET", "/api/v1/stores/<store_id>/deduction-policy"): (VIEW, True),
+    ("PUT", "/api/v1/stores/<store_id>/deduction-policy"): (ADMINISTER, True),
+    ("POST", "/api/v1/stores/<store_id>/webhook-secret/rotate"): (ADMINISTER, True),
+    ("PUT", "/api/v1/stores/<store_id>/webhook-url"): (ADMINISTER, True),
+    ("GET", "/api/v1/bins"): (VIEW, False),
+    ("POST", "/api/v1/bins"): (SUPERVISE, False),
+    ("GET", "/api/v1/bins/<code>"): (VIEW, False),
+    ("GET", "/api/v1/units/<lpn>/disposition"): (VIEW, True),
+    ("POST", "/api/v1/units/<lpn>/disposition"): (DISPOSE, False),
+    ("POST", "/api/v1/units/<lpn>/move"): (DISPOSE, False),
+    ("GET", "/api/v1/refurbishments"): (VIEW, False),
+    ("GET", "/api/v1/refurbishments/<refurbishment_id>"): (VIEW, False),
+    ("POST", "/api/v1/refurbishments/<refurbishment_id>/notes"): (DISPOSE, False),
+    ("POST", "/api/v1/units/<lpn>/refurbish/complete"): (DISPOSE, False),
+}
+
+
+def test_every_api_endpoint_has_a_written_access_policy(app):
+    # A new endpoint must be added to ACCESS: who may call it is a decision, not an accident.
+    assert {(method, rule) for method, rule, _ in api_rules(app)} == set(ACCESS)
+
+
+@pytest.mark.parametrize("caller", [STORE, *(role.value for role in Role)])
+def test_each_caller_is_refused_exactly_what_its_role_may_not_do(
+    app, client, store, staff_token, caller
+):
+    headers = bearer(store[1] if caller == STORE else staff_token(caller))
+    wrong = []
+    for method, rule, url in api_rules(app):
+        permission, store_may = ACCESS[(method, rule)]
+        if caller == STORE:
+            allowed = store_may
+        else:
+            allowed = permission is not None and may(caller, permission)
+        response = client.open(url, method=method, json={}, headers=headers)
+        if allowed:
+            ok = response.status_code not in (401, 403) and response.status_code < 500
+        else:
+            ok = response.status_code == 403
+        if not ok:
+            wrong.append((method, rule, response.status_code))
+        elif response.status_code >= 400:
+            assert response.content_type == "application/problem+json", (method, rule)
+    assert wrong == []

@@ -19,9 +19,12 @@ def test_every_request_body_field_carries_an_example(client):
     schemas = doc["components"]["schemas"]
     for path, operations in doc["paths"].items():
         for method, operation in operations.items():
-            if "requestBody" not in operation:
-                continue
-            ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            if method == "parameters":
+                continue  # the path's own parameters, not an operation
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                continue  # no body, or a multipart file upload (a photo)
+            ref = content["application/json"]["schema"]["$ref"]
             schema = schemas[ref.rsplit("/", 1)[-1]]
             missing = [
                 name
@@ -60,3 +63,11 @@ def test_the_docs_page_loads_its_assets_locally(client):
     assert "/api/v1/docs/assets/swagger-ui-bundle.js" in page
     asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
+
+
+def test_the_photo_upload_documents_its_multipart_file_part(client):
+    doc = client.get("/api/v1/openapi.json").json
+    body = doc["paths"]["/api/v1/units/{lpn}/photos"]["post"]["requestBody"]
+    schema = body["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"]
+    assert schema["properties"]["file"] == {"type": "string", "format": "binary"}

@@ -40,6 +40,7 @@ class Feed(MethodView):
     @requires(Permission.SUPERVISE, store=True)
     @blp.arguments(FeedQuerySchema, location="query")
     @blp.response(200, FeedPageSchema)
+    @problem_response(blp, 404, "`store_id` names no store (or, for a store, another one).")
     def get(self, query):
         """The store's own events in sequence order; pass `next_cursor` back as `after`."""
         page = services.feed(

@@ -148,7 +148,19 @@ class UnitPhotos(MethodView):
             "Send `multipart/form-data` with the image in the part `file` (JPEG, PNG or WebP, "
             "at most WAREHOUSE_PHOTO_MAX_BYTES, default 10 MiB). The photo is turned upright "
             "by its EXIF orientation and kept without any metadata (no GPS), with a thumbnail."
-        )
+        ),
+        requestBody={
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        },
     )
     def post(self, lpn):
         """Upload a photo of a unit (multipart part `file`)."""

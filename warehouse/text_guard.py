@@ -1,0 +1,72 @@
+"""Text no database can store is refused at the door, as a 422 naming the field.
+
+JSON may carry a NUL character (`\\u0000`) or half of a UTF-16 surrogate pair (`\\ud800`);
+so may a query string or a urlencoded form. PostgreSQL refuses NUL in text and no driver
+can encode a lone surrogate, so such a value would reach the database and fail there as a
+500 after part of the work was done. Every request's query, urlencoded form and JSON body
+is checked before any view runs (after authentication, so an anonymous caller still gets
+its 401). Multipart bodies (photo uploads) are left to their views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Flask, request
+
+from warehouse.problems import InvalidInput
+
+MESSAGE = "Text may not contain NUL characters or unpaired surrogates."
+
+
+def unstorable(text) -> bool:
+    """Whether `text` is a string holding a NUL or a lone surrogate."""
+    if not isinstance(text, str):
+        return False
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def unstorable_fields(value, path: str = "") -> Iterator[str]:
+    """The dotted names (`lines.0.title`) of every unstorable key or string inside `value`."""
+    if isinstance(value, str):
+        if unstorable(value):
+            yield path or "_body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and unstorable(key):
+                yield path or "_body"
+            else:
+                yield from unstorable_fields(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unstorable_fields(item, f"{path}.{index}" if path else str(index))
+
+
+def refuse_unstorable_text() -> None:
+    """Raises a 422 naming each field of the request that holds unstorable text."""
+    fields: list[str] = []
+    sources = [request.args]
+    # Multipart bodies (photos) are left to their view, which sets its own size limit
+    # before the body is read; reading the form here would apply the small JSON limit.
+    if request.mimetype == "application/x-www-form-urlencoded":
+        sources.append(request.form)
+    for source in sources:
+        for key, values in source.lists():
+            if unstorable(key) or any(unstorable(v) for v in values):
+                fields.append(key if not unstorable(key) else "_query")
+    if request.is_json:
+        fields.extend(unstorable_fields(request.get_json(silent=True)))
+    if fields:
+        raise InvalidInput({field: [MESSAGE] for field in fields})
+
+
+def init_text_guard(app: Flask) -> None:
+    """Registers the check; call it after authentication is bound, so 401 comes first."""
+    app.before_request(refuse_unstorable_text)
