@@ -131,3 +131,28 @@ def test_an_item_scanned_while_the_parcel_page_comes_up_goes_into_that_parcel(
     assert units == [(GTIN, "received")]
     assert focused_is_scan_input(page)
     assert page.console_errors == []
+
+
+def test_without_javascript_the_forms_still_receive_a_parcel(
+    page, live_app, make_staff, one_item_return
+):
+    """Progressive enhancement: a browser without JS posts the same forms, page by page."""
+    context = page.context.browser.new_context(
+        viewport={"width": 360, "height": 640},
+        base_url=live_app.config["LIVE_URL"],
+        java_script_enabled=False,
+    )
+    plain = context.new_page()
+    receiver = make_staff("receiver")
+    plain.goto("/")
+    for code in (receiver.badge_code, one_item_return["rma_number"], GTIN):
+        plain.locator(".scan-input").fill(code)
+        with plain.expect_navigation():
+            plain.locator(".scan-input").press("Enter")
+    assert plain.locator(".banner.ok a.lpn").is_visible()
+    with plain.expect_navigation():
+        plain.locator("#close").click()
+    assert plain.locator(".banner.ok").is_visible()
+    assert "1/1" in plain.locator("ul.lines").inner_text()
+    assert plain.locator("#scan-queue").is_hidden()
+    context.close()
