@@ -182,6 +182,31 @@ def test_a_parcel_received_offline_arrives_once_when_the_network_is_back(
     assert script_errors(page) == [], page.console_errors
 
 
+def test_the_network_drops_on_the_parcel_page_and_its_items_and_close_wait(
+    page, live_app, seed, make_staff, two_of_a_kind
+):
+    sign_in(page, make_staff("receiver"))
+    scan_and_wait(page, two_of_a_kind["rma_number"])  # online: the server named the parcel
+    parcel_url = page.url
+    page.context.set_offline(True)
+    scan(page, GTIN)
+    page.wait_for_timeout(900)
+    scan(page, GTIN)
+    expect(page.locator("#scan-queue")).to_contain_text("2/2")
+    page.locator("#close").click()  # the page's own close button, taken by the queue
+    expect(page.locator("#scan-queue")).to_contain_text("3/3")
+    assert page.locator("#close").is_hidden()
+    assert page.locator("label[for=scan]").inner_text() == "扫描下一个包裹"
+    assert [e["kind"] for e in queued(page)] == ["item", "item", "close"]
+    assert received(seed)[1] == []
+    page.context.set_offline(False)
+    expect(page.locator("ul.lines")).to_contain_text("2/2", timeout=15000)
+    assert page.url == parcel_url and queued(page) == []
+    parcels, units = received(seed)
+    assert parcels == [(two_of_a_kind["rma_number"], "closed")] and len(units) == 2
+    assert script_errors(page) == [], page.console_errors
+
+
 def test_the_next_parcels_label_scanned_offline_starts_the_next_parcel(
     page, live_app, seed, make_staff, two_of_a_kind
 ):
