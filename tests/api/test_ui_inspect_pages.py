@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import io
+import os
 import re
 
 import pytest
@@ -303,6 +304,25 @@ def test_a_file_that_is_no_image_is_a_red_banner_and_keeps_nothing(floor, inspec
     )
     assert floor.count(Photo) == 0
     assert inspections(floor) == []
+
+
+def camera_sized_jpeg() -> bytes:
+    """A noisy 1600×1200 JPEG of a few MiB: what a handheld's camera sends."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (1600, 1200), os.urandom(1600 * 1200 * 3)).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_a_camera_sized_photo_is_taken_although_the_app_limits_json_bodies(app, floor, inspector):
+    data = camera_sized_jpeg()
+    assert len(data) > app.extensions["warehouse.settings"].max_body_bytes
+    lpn = floor.unit()
+    page = open_checklist(inspector, lpn)
+    response = check(inspector, lpn, page, files={"photos": [data]})
+    assert response.status_code == 200, text(response)[:500]
+    assert floor.count(Photo) == 1
 
 
 def test_a_photo_over_the_limit_is_a_red_banner(app, floor, inspector):
