@@ -10,6 +10,7 @@ import contextlib
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -104,6 +105,7 @@ def serving(
             start_new_session=True,
         )
     address = f"127.0.0.1:{port}"
+    succeeded = False
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -120,6 +122,7 @@ def serving(
         else:
             raise RuntimeError(f"the server did not answer in 60 s; see {log_path}")
         yield Server(address, process.pid, log_path)
+        succeeded = True
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -128,6 +131,8 @@ def serving(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        if succeeded:  # else the log stays, for the failure message's "see …"
+            shutil.rmtree(env["WAREHOUSE_DATA_DIR"], ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -207,7 +207,7 @@ def _compare_sizes(result: dict, verdicts: Verdicts) -> None:
             if row["endpoint"] == PARCEL_SCAN and phase == "scan":
                 note = "  " + verdicts.judge(
                     f"{kind}: parcel scan throughput at {label} within 1.3×",
-                    f"×{slower:.2f} slower",
+                    f"small ÷ large throughput {slower:.2f}",
                     slower <= 1.3,
                 )
             if row["endpoint"] == PARCEL_SCAN and phase == "paced":
