@@ -268,6 +268,8 @@ def test_each_list_downloads_as_csv_for_excel(floor, supervisor, store):
     "path",
     [
         "/ui/dashboard?day=yesterday",
+        "/ui/dashboard?day=9999-12-31",
+        "/ui/dashboard?day=0001-01-01",
         "/ui/dashboard/lists/activity",
         "/ui/dashboard/lists/activity?kind=parcels&hour=99",
         "/ui/dashboard/lists/deadlines?which=soonish",
@@ -440,7 +442,7 @@ def test_dead_letters_are_listed_with_their_last_error_and_log(
         assert f'id="dl-{d.event_id}"' in page
     detail = text(supervisor.get(f"/ui/deadletters/{dead[0].event_id}"))
     assert "HTTP 502" in detail and "&lt;html&gt;Bad gateway" in detail
-    attempts = re.findall(r'<tr class="error"><td>(\d+)</td>', detail)
+    attempts = re.findall(r'<tr class="error"><td data-label="#">(\d+)</td>', detail)
     assert len(attempts) == dead[0].attempts
     dashboard = text(supervisor.get("/ui/dashboard"))
     figure = re.search(r'data-figure="dead-letters"><span>[^<]*</span><b>(\d+)</b>', dashboard)

@@ -46,7 +46,7 @@ def _day() -> Day:
         return Day.containing(api.context().now, zone)
     try:
         return Day.of(dt.date.fromisoformat(raw), zone)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a date, or one at the calendar's very ends
         raise InvalidInput({"day": ["A date, YYYY-MM-DD."]}, detail="Not a date.") from None
 
 
@@ -100,6 +100,7 @@ def dashboard_page():
         skus=dashboard.returns_by_sku(db, day),
         reasons=dashboard.returns_by_reason(db, day),
         flagged=dashboard.flagged_buyers(db, day),
+        top=dashboard.TOP,
         swaps=dashboard.serial_swaps(db, day),
         dead_letters=dashboard.dead_letters(db),
         list_url=lambda name, **filters: _list_url(name, day, **filters),
