@@ -301,6 +301,17 @@ def markdown(results: list[dict]) -> str:
                     f"({row['per_second'] / base['flat']['insert']['per_second']:.2f}) | "
                     f"{row['p50_ms']:.0f} / {row['p99_ms']:.0f} | {paced_cell} |"
                 )
+        out.append("\nCPU per request and how busy the two cores were, per phase:\n")
+        for size in result["sizes"]:
+            for phase, label in (
+                ("scan", "scans only"),
+                ("flat", "mix flat out"),
+                ("paced", "mix paced"),
+            ):
+                requests = size[phase]["rows"][-1]["count"]
+                out.append(
+                    f"- {size['returns']:,}, {label}: {cpu_line(size[phase]['cpu'], requests)}"
+                )
         memory = ", ".join(
             f"{size['returns']:,}: {max(size['memory_mb']):.0f} MiB" for size in result["sizes"]
         )
