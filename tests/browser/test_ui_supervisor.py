@@ -205,6 +205,14 @@ def test_a_supervisor_finds_a_return_and_replays_a_dead_letter(
     supervisor = make_staff("supervisor")
     page.goto("/")
     scan(page, supervisor.badge_code)
+    from factories import line
+
+    for _ in range(2):
+        floor.create_return([line(gtin=None)], buyer={"id": "tb_buyer_42", "name": "陈*"})
+    page.goto("/ui/returns")
+    scan(page, "tb_buyer_42")  # a buyer id names several returns: a list to choose from
+    assert page.locator("ul.hits li").count() == 2
+    shot(page, "returns-360")
     page.goto("/ui/returns")
     scan(page, floor.lpns[-1])  # the LPN of the unit with a photo
     assert "/ui/returns/" in page.url
