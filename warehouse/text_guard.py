@@ -5,7 +5,8 @@ so may a query string or a urlencoded form. PostgreSQL refuses NUL in text and n
 can encode a lone surrogate, so such a value would reach the database and fail there as a
 500 after part of the work was done. Every request's query, urlencoded form and JSON body
 is checked before any view runs (after authentication, so an anonymous caller still gets
-its 401). Multipart bodies (photo uploads) are left to their views.
+its 401), and so are the headers whose value is stored (`X-Terminal-Id` also for its
+length). Multipart bodies (photo uploads) are left to their views.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from flask import Flask, request
 from warehouse.problems import InvalidInput
 
 MESSAGE = "Text may not contain NUL characters or unpaired surrogates."
+#: Headers whose value is stored (`terminal_id` columns are 64 characters long), and the
+#: longest value each may have; the views check their other limits themselves.
+STORED_HEADERS = {"X-Terminal-Id": 64, "Idempotency-Key": None}
 
 
 def unstorable(text) -> bool:
@@ -63,8 +67,17 @@ def refuse_unstorable_text() -> None:
                 fields.append(key if not unstorable(key) else "_query")
     if request.is_json:
         fields.extend(unstorable_fields(request.get_json(silent=True)))
-    if fields:
-        raise InvalidInput({field: [MESSAGE] for field in fields})
+    errors = {field: [MESSAGE] for field in fields}
+    for name, longest in STORED_HEADERS.items():
+        value = request.headers.get(name)
+        if value is None:
+            continue
+        if unstorable(value):
+            errors[name] = [MESSAGE]
+        elif longest is not None and len(value) > longest:
+            errors[name] = [f"At most {longest} characters."]
+    if errors:
+        raise InvalidInput(errors)
 
 
 def init_text_guard(app: Flask) -> None:

@@ -168,3 +168,27 @@ def test_a_nul_in_a_query_or_a_sign_in_form_is_refused_not_a_500(app, client, st
     answer = page.post("/ui/login", data={"csrf_token": csrf, "username": "a\x00", "pin": "1"})
     assert answer.status_code == 422
     assert answer.mimetype == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("terminal", "message"),
+    [("T" * 65, "At most 64 characters."), ("T\x00", "NUL")],
+    ids=["too-long", "nul"],
+)
+def test_a_terminal_id_header_the_database_cannot_hold_is_a_422(
+    client, staff_token, db, terminal, message
+):
+    from warehouse.receiving.models import Parcel
+
+    headers = {**bearer(staff_token("receiver")), "X-Terminal-Id": terminal}
+    scan = {"scan_id": str(uuid.uuid4()), "code": "SF1234567890123"}
+    response = client.post("/api/v1/parcels/scan", json=scan, headers=headers)
+    assert response.status_code == 422
+    assert message in response.json["errors"]["X-Terminal-Id"][0]
+    assert db.scalar(select(func.count()).select_from(Parcel)) == 0
+    signing_in = client.post(
+        "/api/v1/auth/token",
+        json={"username": "nobody", "pin": "1"},
+        headers={"X-Terminal-Id": terminal},
+    )
+    assert signing_in.status_code == 422
