@@ -103,8 +103,7 @@ class FuzzWorld:
 
 
 @pytest.fixture
-def fuzz_world(app, client, store, staff_token, monkeypatch):
-    monkeypatch.setenv("WAREHOUSE_WEBHOOK_ALLOW_PRIVATE", "1")
+def fuzz_world(app, client, store, staff_token):
     return FuzzWorld(app, client, store, staff_token)
 
 
