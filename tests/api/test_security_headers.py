@@ -10,7 +10,16 @@ import pytest
 from ui_helpers import sign_in, text
 
 PAGES_SIGNED_OUT = ["/ui/login"]
-PAGES_SIGNED_IN = ["/ui/receive", "/ui/inspect", "/ui/dispose", "/ui/exceptions", "/ui/returns"]
+PAGES_SIGNED_IN = [
+    "/ui/receive",
+    "/ui/inspect",
+    "/ui/dispose",
+    "/ui/refurbish",
+    "/ui/exceptions",
+    "/ui/returns",
+    "/ui/dashboard",
+    "/ui/deadletters",
+]
 
 
 def directives(response) -> dict[str, list[str]]:
