@@ -27,6 +27,8 @@ class Settings:
     sqlite_busy_timeout_s: float = 10.0
     #: Pool size per worker process for PostgreSQL.
     db_pool_size: int = 5
+    #: Seconds to wait for PostgreSQL to accept a connection before answering 503.
+    db_connect_timeout_s: float = 5.0
     #: Log SQL statements.
     sql_echo: bool = False
     #: Wrong PINs in a row before a user is locked out for `lockout_minutes`.

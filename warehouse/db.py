@@ -104,9 +104,26 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_recycle=1800,
+        connect_args=postgres_timeouts(settings.db_connect_timeout_s),
     )
     _ping_after_idle(engine)
     return engine
+
+
+def postgres_timeouts(connect_timeout_s: float) -> dict:
+    """libpq settings so a database that stops answering fails requests instead of hanging
+    them: connecting gives up after `connect_timeout_s`; on an open connection, unacknowledged
+    data (a cut network) or a silent peer (keepalive probes unanswered) drops it within about
+    `connect_timeout_s` + a few seconds. The request then answers 503 and the pool reconnects."""
+    seconds = max(1, round(connect_timeout_s))
+    return {
+        "connect_timeout": seconds,
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": seconds * 1000 + 5000,
+    }
 
 
 #: A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.
