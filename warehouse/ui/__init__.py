@@ -45,9 +45,11 @@ def init_ui(app: Flask, settings: Settings) -> None:
     from warehouse.ui import (  # noqa: F401
         dashboard_views,
         deadletters_views,
+        dispose_views,
         exceptions_views,
         inspect_views,
         receive_views,
+        refurbish_views,
     )
     from warehouse.ui.i18n import init_babel
     from warehouse.ui.web import bp

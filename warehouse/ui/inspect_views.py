@@ -319,7 +319,3 @@ def _finding(finding: rules.Finding) -> dict:
         "grade_cap": str(finding.grade_cap),
         "liability": i18n.gettext(str(finding.liability)),
     }
-
-
-# Disposition and refurbishment pages live beside these; importing them registers them.
-from warehouse.ui import dispose_views, refurbish_views  # noqa: E402, F401
