@@ -24,9 +24,10 @@ from bench.suite import serve_defaults
 
 
 def test_quick_run_measures_every_endpoint_against_both_baselines(tmp_path, capsys):
-    figures_path = tmp_path / "figures.json"
+    figures_path, tables_path = tmp_path / "figures.json", tmp_path / "tables.md"
 
-    assert main(["mix", "--quick", "--db", "sqlite", "--json", str(figures_path)]) == 0
+    argv = ["mix", "--quick", "--db", "sqlite", "--json", str(figures_path)]
+    assert main([*argv, "--markdown", str(tables_path)]) == 0
 
     printed = capsys.readouterr().out
     figures = json.loads(figures_path.read_text())
@@ -52,6 +53,9 @@ def test_quick_run_measures_every_endpoint_against_both_baselines(tmp_path, caps
         assert len(size["memory_mb"]) == workers and min(size["memory_mb"]) > 10
     assert "target p99 < 25 ms (paced)" in printed
     assert "×ins" in printed and "×ping" in printed
+    assert "CPU ms per request: web workers" in printed
+    tables = tables_path.read_text()
+    assert "| 1,000 | `POST /units/{lpn}/inspection` |" in tables
     goals = {target["goal"] for target in figures["targets"]}
     assert "sqlite 1,000: parcel scan ≥ 50% of bare-insert throughput" in goals
     assert "sqlite: parcel scan throughput at 1,000 vs 300 within 1.3×" in goals
