@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,19 @@ def register_error_handlers(app: Flask) -> None:
         # past that check. The transaction was rolled back, so nothing was written.
         log.warning("integrity error answered as 409: %s", exc.orig)
         return problem(409, "Conflict", "The request conflicts with a concurrent change; retry it.")
+
+    @app.errorhandler(DataError)
+    def _unstorable_value(exc: DataError):
+        # A backstop: views validate their input, but a value the database refuses (text
+        # too long for its column, a character it cannot store) must still be the client's
+        # 422, not our 500. The transaction was rolled back, so nothing was written.
+        log.warning("database refused a value, answered as 422: %s", exc.orig)
+        return problem(
+            422,
+            "Unprocessable content",
+            "A value could not be stored (too long, or characters the database refuses).",
+            "validation",
+        )
 
     @app.errorhandler(OperationalError)
     def _database_unavailable(exc: OperationalError):

@@ -24,6 +24,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from warehouse import api
@@ -211,6 +212,34 @@ def _domain_error(exc: DomainError):
     return render_template(
         "error.html", status=exc.status, text=describe(exc), **_template_globals()
     ), exc.status
+
+
+@bp.errorhandler(DataError)
+def _unstorable_value(exc: DataError):
+    """A value the database refused (too long, a character it cannot store): nothing was
+    written; the user can correct it."""
+    log.warning("database refused a value on %s: %s", request.path, exc.orig)
+    return render_template(
+        "error.html",
+        status=422,
+        text=i18n.gettext(
+            "A value could not be stored: it is too long or has characters that cannot be kept."
+        ),
+        **_template_globals(),
+    ), 422
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(exc: OperationalError):
+    """The database is down or busy: say so (the scan can be repeated), not "a bug"."""
+    log.error("database unavailable on %s: %s", request.path, exc.orig)
+    page = render_template(
+        "error.html",
+        status=503,
+        text=i18n.gettext("The system is briefly unavailable; scan again in a moment."),
+        **_template_globals(),
+    )
+    return page, 503, {"Retry-After": "2"}
 
 
 @bp.errorhandler(Exception)
