@@ -122,7 +122,7 @@ def command_baseline(args) -> int:
             figures = suite.measure_baselines(url, plan)
         print(f"\n{kind}, {plan.terminals} terminals, {plan.workers} workers × {plan.threads}")
         for mode in ("flat", "paced"):
-            report.print_phase(mode, list(figures[mode].values()), {})
+            report.print_phase(mode, list(figures[mode].values()), figures[mode])
     return 0
 
 
