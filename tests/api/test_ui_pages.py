@@ -448,3 +448,11 @@ def test_returns_are_found_by_any_identifier_and_show_a_timeline(
 def test_an_unknown_identifier_is_a_red_banner(supervisor):
     page = text(supervisor.get("/ui/returns", query_string={"q": "nothing-like-it"}))
     assert 'class="banner error"' in page
+
+
+def test_english_pages_show_codes_as_english_words(receiver, create_return):
+    submit(receiver, "/ui/receive", "/ui/lang/en")
+    ret = create_return(lines=[line(gtin=GTIN, quantity=1)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    page = text(receiver.get(parcel_page))
+    assert "7-day no-reason return" in page and "no_reason_7d" not in page

@@ -9,6 +9,7 @@ way and fails when a shown string has no translation or a `.mo` is older than it
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -19,8 +20,11 @@ from babel.messages.pofile import read_po, write_po
 PACKAGE = Path(__file__).resolve().parent.parent
 DIRECTORY = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
-#: Languages with a catalogue (Babel's names); English is the source text itself.
-LOCALES = ("zh_Hans_CN",)
+#: Languages with a catalogue (Babel's names). English text is the message id itself, so the
+#: English catalogue holds only codes shown as words (`no_reason_7d` → "7-day no reason").
+LOCALES = ("zh_Hans_CN", "en")
+#: A message id that is a code (status, reason, event type), not English text.
+CODE = re.compile(r"[a-z0-9_.]+")
 #: `N_` marks text translated later (a banner chosen from a table, a code shown as a word).
 KEYWORDS = {"_": None, "gettext": None, "N_": None}
 METHOD_MAP = [
@@ -58,12 +62,17 @@ def load(locale: str) -> Catalog:
         return read_po(f, locale=locale)
 
 
+def wanted(locale: str, message_id: str) -> bool:
+    """Whether `locale` must translate `message_id` (English only translates codes)."""
+    return bool(message_id) and (locale != "en" or CODE.fullmatch(message_id) is not None)
+
+
 def missing(locale: str) -> list[str]:
     """Shown strings with no (or only a fuzzy) translation in `locale`."""
     catalog = load(locale)
     gaps = []
     for message in extract():
-        if not message.id:
+        if not wanted(locale, message.id):
             continue
         found = catalog.get(message.id)
         if found is None or not found.string or found.fuzzy:
@@ -97,7 +106,14 @@ def update_and_compile() -> dict[str, list[str]]:
     gaps = {}
     for locale in LOCALES:
         catalog = load(locale)
-        catalog.update(template, update_header_comment=False, no_fuzzy_matching=True)
+        # Keeping the file's own date: a run that changes no string changes no file.
+        own = Catalog(
+            project="warehouse", domain=DOMAIN, fuzzy=False, creation_date=catalog.creation_date
+        )
+        for message in template:
+            if wanted(locale, message.id):
+                own[message.id] = message
+        catalog.update(own, update_header_comment=False, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         catalog.fuzzy = False
         with po_path(locale).open("wb") as f:
