@@ -35,6 +35,7 @@ SHOWN_AS_RAISED = (
     N_("The parcel is closed; scan the parcel again to re-open it."),
     N_("The parcel is already closed."),
     N_("Nothing readable was scanned."),
+    N_("A note is required."),
 )
 CODES_SHOWN = (
     N_("no_reason_7d"),
