@@ -136,7 +136,7 @@ def test_a_scanned_lpn_shows_the_unit_and_its_checklist_with_all_fine_preselecte
     page = open_checklist(inspector, lpn)
     assert "纯棉T恤 黑色 M" in page and lpn in page
     assert "袖口有线头，不想要了" in page  # the buyer's own words
-    assert "<strong>no reason 7d</strong>" in page  # the return's reason
+    assert "<strong>7-day no-reason return</strong>" in page  # the return's reason
     assert checked(page) == {
         "a.tags_attached": "yes",
         "a.signs_of_wear": "none",
