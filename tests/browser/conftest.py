@@ -115,3 +115,30 @@ def page(live_app):
         page.console_errors = errors
         yield page
         browser.close()
+
+
+@pytest.fixture
+def make_floor(live_app, seed, make_staff):
+    """Makes a `Floor` (tests/inspection_fixtures.py) on the served app: a store, staff
+    tokens on demand and the apparel checklist, all made through the API."""
+    from inspection_fixtures import Floor
+
+    from warehouse.stores.services import create_store
+
+    def _make() -> Floor:
+        store = seed(lambda s, c: create_store(s, c, name="杭州小店"))
+        client = live_app.test_client()
+
+        def staff_token(role: str) -> str:
+            user = make_staff(role)
+            answer = client.post(
+                "/api/v1/auth/token", json={"username": user.username, "pin": "2468"}
+            )
+            assert answer.status_code == 200, answer.json
+            return answer.json["token"]
+
+        floor = Floor(live_app, client, (store.store.id, store.api_key), staff_token)
+        floor.checklist("apparel")
+        return floor
+
+    return _make

@@ -7,7 +7,7 @@ import io
 
 import pytest
 from browser.conftest import SCREENSHOTS, chromium_missing
-from inspection_fixtures import GOOD_APPAREL, Floor
+from inspection_fixtures import GOOD_APPAREL
 from PIL import Image
 
 if chromium_missing():
@@ -17,21 +17,9 @@ if chromium_missing():
 
 
 @pytest.fixture
-def floor(live_app, seed, make_staff):
+def floor(make_floor):
     """Returns, units, checklists and bins made through the API, as the dock makes them."""
-    from warehouse.stores.services import create_store
-
-    store = seed(lambda s, c: create_store(s, c, name="杭州小店"))
-    client = live_app.test_client()
-
-    def staff_token(role: str) -> str:
-        user = make_staff(role)
-        answer = client.post("/api/v1/auth/token", json={"username": user.username, "pin": "2468"})
-        assert answer.status_code == 200, answer.json
-        return answer.json["token"]
-
-    floor = Floor(live_app, client, (store.store.id, store.api_key), staff_token)
-    floor.checklist("apparel")
+    floor = make_floor()
     return floor
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from browser.conftest import SCREENSHOTS, chromium_missing
-from inspection_fixtures import Floor
 
 if chromium_missing():
     pytest.skip(
@@ -25,21 +24,9 @@ DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
-def floor(live_app, seed, make_staff):
+def floor(make_floor):
     """A morning's work made through the API, as the dock and the QC bench make it."""
-    from warehouse.stores.services import create_store
-
-    store = seed(lambda s, c: create_store(s, c, name="杭州小店"))
-    client = live_app.test_client()
-
-    def staff_token(role: str) -> str:
-        user = make_staff(role)
-        answer = client.post("/api/v1/auth/token", json={"username": user.username, "pin": "2468"})
-        assert answer.status_code == 200, answer.json
-        return answer.json["token"]
-
-    floor = Floor(live_app, client, (store.store.id, store.api_key), staff_token)
-    floor.checklist("apparel")
+    floor = make_floor()
     bin_code = floor.bin("A0103")
     lpns = [floor.unit() for _ in range(3)]
     for lpn in lpns[:2]:
@@ -53,7 +40,7 @@ def floor(live_app, seed, make_staff):
         photo_ids=[photo],
     )
     floor.dispose(worn, result["recommended_disposition"])
-    client.post(
+    floor.client.post(
         "/api/v1/parcels/scan",
         json={"scan_id": str(uuid.uuid4()), "code": "SF1234567890123"},
         headers=floor.receiver,

@@ -228,7 +228,8 @@ def deadlines(session: Session, day: Day, args: Mapping[str, str], now: dt.datet
     return Listing(title, "return", columns, query)
 
 
-def _returns_of_day(day: Day):
+def _return_rows():
+    """A return's row as RETURN_COLUMNS shows it, newest first."""
     return (
         select(
             Return.id,
@@ -241,9 +242,12 @@ def _returns_of_day(day: Day):
             Return.status,
         )
         .join(Store, Store.id == Return.store_id)
-        .where(Return.created_at >= day.start, Return.created_at < day.end)
         .order_by(Return.created_at.desc())
     )
+
+
+def _returns_of_day(day: Day):
+    return _return_rows().where(Return.created_at >= day.start, Return.created_at < day.end)
 
 
 RETURN_COLUMNS = (
@@ -288,25 +292,11 @@ def buyer(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     except ValueError:
         raise InvalidInput({"store_id": ["Not a store id."]}, N_("Not a store id.")) from None
     buyer_id = _required(args.get("buyer_id"), "buyer_id")
-    query = (
-        select(
-            Return.id,
-            Return.created_at,
-            Return.rma_number,
-            Store.name,
-            Return.order_id,
-            Return.buyer_id,
-            Return.reason,
-            Return.status,
-        )
-        .join(Store, Store.id == Return.store_id)
-        .where(
-            Return.store_id == store_id,
-            Return.buyer_id == buyer_id,
-            Return.created_at >= day.end - FREQUENT_RETURNS_WINDOW,
-            Return.created_at < day.end,
-        )
-        .order_by(Return.created_at.desc())
+    query = _return_rows().where(
+        Return.store_id == store_id,
+        Return.buyer_id == buyer_id,
+        Return.created_at >= day.end - FREQUENT_RETURNS_WINDOW,
+        Return.created_at < day.end,
     )
     return Listing(N_("Buyer"), "return", RETURN_COLUMNS, query, subject=buyer_id)
 
