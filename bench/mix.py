@@ -106,28 +106,51 @@ def open_floor(address: str) -> Floor:
     return Floor(tokens["bench-receiver"], tokens["bench-inspector"], body["code"])
 
 
+class PhaseOver(Exception):
+    """The phase's time is up: the terminal sends nothing more."""
+
+
+class ReturnsUsedUp(PhaseOver):
+    """The phase has received every return it may use: the terminal stops cleanly, as at the
+    phase's end, and the phase says it ran out (a fast machine must not fail the run)."""
+
+
 class ReturnPicker:
-    """Hands out loaded return numbers at random, each once, to any number of threads."""
+    """Hands out loaded return numbers at random, each once, to any number of threads.
+
+    A phase may be given a share of what is left (`share_for`), so that an early phase on a
+    quick machine cannot use up the returns the later phases need."""
 
     def __init__(self, seed: int = 7) -> None:
         self.loaded = 0
         self._used: set[int] = set()
+        self._limit: int | None = None
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
+
+    @property
+    def used(self) -> int:
+        return len(self._used)
+
+    def share_for(self, phases_left: int) -> int:
+        """Lets the next phase take an equal share of the unused returns (with `phases_left`
+        phases, this one included, still to come); answers the share."""
+        with self._lock:
+            share = (self.loaded - len(self._used)) // max(phases_left, 1)
+            self._limit = len(self._used) + share
+            return share
 
     def next(self) -> int:
         with self._lock:
             if len(self._used) >= self.loaded:
-                raise RuntimeError(f"all {self.loaded} loaded returns have been received")
+                raise ReturnsUsedUp(f"all {self.loaded} loaded returns have been received")
+            if self._limit is not None and len(self._used) >= self._limit:
+                raise ReturnsUsedUp("the phase's share of the loaded returns has been received")
             while True:
                 n = self._rng.randrange(self.loaded)
                 if n not in self._used:
                     self._used.add(n)
                     return n
-
-
-class PhaseOver(Exception):
-    """The phase's time is up: the terminal sends nothing more."""
 
 
 class Station:
@@ -197,6 +220,8 @@ class PhaseResult:
     rows: list[dict]
     wall_s: float
     terminals: int
+    #: How many terminals stopped early because the phase's returns were used up.
+    ran_out: int = 0
 
 
 def run_phase(
@@ -207,6 +232,7 @@ def run_phase(
     per-endpoint rows, plus an "all requests" row."""
     errors: list[BaseException] = []
     finished: list[float] = []
+    ran_out: list[Station] = []
     barrier = threading.Barrier(len(stations) + 1)
     for station in stations:
         station.latencies = Latencies()
@@ -220,6 +246,8 @@ def run_phase(
             station.deadline = min(station.deadline, ends)
             while True:
                 work(station)
+        except ReturnsUsedUp:
+            ran_out.append(station)
         except PhaseOver:
             pass
         except BaseException as exc:  # re-raised below: a failed request fails the run
@@ -251,7 +279,7 @@ def run_phase(
     everything = [v for values in total.samples.values() for v in values]
     if len(total.samples) > 1:
         rows.append(Latencies({"all requests": everything}).rows(wall)[0])
-    return PhaseResult(rows, wall, len(stations))
+    return PhaseResult(rows, wall, len(stations), len(ran_out))
 
 
 def _order(endpoint: str) -> int:

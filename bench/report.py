@@ -50,8 +50,10 @@ def print_phase(
     baseline: dict[str, dict],
     notes: dict[str, str] | None = None,
     cpu: dict | None = None,
+    ran_out: str | None = None,
 ) -> None:
-    """A phase's table: each endpoint's figures, then the same as ratios to the baselines."""
+    """A phase's table: each endpoint's figures, then the same as ratios to the baselines;
+    `ran_out` says that the phase used up its returns before its time was up."""
     ping, insert = baseline.get("ping", {}), baseline.get("insert", {})
     print(f"\n  {title}")
     print(
@@ -72,6 +74,8 @@ def print_phase(
         )
     if cpu:
         print(f"    {cpu_line(cpu, rows[-1]['count'])}")
+    if ran_out:
+        print(f"    note: {ran_out}")
 
 
 def cpu_line(cpu: dict, requests: int) -> str:
@@ -133,12 +137,14 @@ def print_database(result: dict, verdicts: Verdicts) -> None:
             base["flat"],
             {PARCEL_SCAN: f"target ≥ 0.50 ×ins: {scan_note}"},
             size["scan"]["cpu"],
+            size["scan"].get("ran_out"),
         )
         print_phase(
             f"the mix, {terminals} terminals flat out ({size['flat']['wall_s']:.0f} s)",
             size["flat"]["rows"],
             base["flat"],
             cpu=size["flat"]["cpu"],
+            ran_out=size["flat"].get("ran_out"),
         )
         paced = size["paced"]["rows"]
         notes = {}
@@ -164,6 +170,7 @@ def print_database(result: dict, verdicts: Verdicts) -> None:
             base["paced"],
             notes,
             size["paced"]["cpu"],
+            size["paced"].get("ran_out"),
         )
         memory = size["memory_mb"]
         note = verdicts.judge(

@@ -23,6 +23,7 @@ from bench import baseline_app
 from bench.harness import CpuMeter, database_size_bytes, fresh_database, serving
 from bench.load import create_stores, load_returns
 from bench.mix import (
+    PhaseResult,
     ReturnPicker,
     Station,
     baseline_work,
@@ -115,6 +116,18 @@ def measure_baselines(url: str, plan: Plan) -> dict:
     return figures
 
 
+def ran_out_note(outcome: PhaseResult, share: int, seconds: float) -> str | None:
+    """What to say of a phase whose terminals used up its returns before its time was up: its
+    figures stand (every request sent was answered and timed), over a shorter run."""
+    if not outcome.ran_out:
+        return None
+    return (
+        f"{outcome.ran_out} of {outcome.terminals} terminals used up the phase's {share:,} "
+        f"returns before its {seconds:g} s were up; figures cover {outcome.wall_s:.1f} s "
+        "(load more returns for a longer run)"
+    )
+
+
 def measure_database(kind: str, plan: Plan) -> dict:
     """Everything for one database kind ("postgresql" or "sqlite")."""
     result: dict = {
@@ -145,13 +158,20 @@ def measure_database(kind: str, plan: Plan) -> dict:
                     Station(server.address, floor, i, paced=True) for i in range(plan.terminals)
                 ]
                 log(f"{kind} {size:,}: warming up")
+                # Each phase (warm-up included) may use an equal share of the returns left,
+                # so a quick machine that receives faster than planned cannot starve the next.
+                picker.share_for(4)
                 run_phase(flat, lambda s: s.handle_return(picker.next()), plan.warm_s, 1)
-                for phase, stations, work, seconds in (
+                phases = (
                     ("scan", flat, lambda s: s.scan_parcel(picker.next()), plan.scan_s),
                     ("flat", flat, lambda s: s.handle_return(picker.next()), plan.flat_s),
                     ("paced", paced, lambda s: s.handle_return(picker.next()), plan.paced_s),
+                )
+                for left, (phase, stations, work, seconds) in zip(
+                    range(len(phases), 0, -1), phases, strict=True
                 ):
-                    log(f"{kind} {size:,}: {phase}")
+                    share = picker.share_for(left)
+                    log(f"{kind} {size:,}: {phase} (up to {share:,} returns)")
                     meter = CpuMeter(server, url)
                     meter.start()
                     # A paced round takes eight seconds or so: the paced phase is time only.
@@ -161,7 +181,10 @@ def measure_database(kind: str, plan: Plan) -> dict:
                         "rows": outcome.rows,
                         "wall_s": outcome.wall_s,
                         "cpu": meter.stop(),
+                        "ran_out": ran_out_note(outcome, share, seconds),
                     }
+                    if figures[phase]["ran_out"]:
+                        log(f"{kind} {size:,}: {phase}: {figures[phase]['ran_out']}")
                 figures["memory_mb"] = server.worker_memory_mb()
                 for station in flat + paced:
                     station.close()

@@ -19,7 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench import baseline_app
 from bench.__main__ import main
 from bench.harness import fresh_database, serving
-from bench.mix import ENDPOINTS, PARCEL_SCAN, ReturnPicker, Station, baseline_work, run_phase
+from bench.mix import (
+    ENDPOINTS,
+    PARCEL_SCAN,
+    ReturnPicker,
+    ReturnsUsedUp,
+    Station,
+    baseline_work,
+    run_phase,
+)
 from bench.suite import serve_defaults
 
 
@@ -79,5 +87,37 @@ def test_returns_are_handed_out_once_each_until_none_is_left():
     handed = [picker.next() for _ in range(50)]
 
     assert sorted(handed) == list(range(50))
-    with pytest.raises(RuntimeError, match="all 50 loaded returns"):
+    with pytest.raises(ReturnsUsedUp, match="all 50 loaded returns"):
         picker.next()
+
+
+def test_each_phase_may_take_only_its_share_of_the_returns_left():
+    picker = ReturnPicker()
+    picker.loaded = 90
+
+    assert picker.share_for(3) == 30
+    first = [picker.next() for _ in range(30)]
+    with pytest.raises(ReturnsUsedUp, match="phase's share"):
+        picker.next()
+    assert picker.share_for(2) == 30
+    assert picker.share_for(1) == 60, "the last phase takes whatever is left"
+    rest = [picker.next() for _ in range(60)]
+
+    assert sorted(first + rest) == list(range(90))
+
+
+def test_terminals_that_use_up_the_returns_stop_cleanly_and_the_phase_says_so():
+    picker = ReturnPicker()
+    picker.loaded = 12
+    # A terminal that never talks to a server: the phase is quicker than any machine's floor.
+    stations = [Station("127.0.0.1:9", None, i) for i in range(3)]
+
+    def work(station: Station) -> None:
+        picker.next()
+        station.latencies.add("POST /parcels/scan", 0.001)
+
+    outcome = run_phase(stations, work, seconds=30, min_rounds=1)
+
+    assert outcome.ran_out == 3
+    assert outcome.wall_s < 5, "the phase ended when the returns did, not at its 30 s"
+    assert outcome.rows[0]["count"] == 12
