@@ -216,8 +216,9 @@ def test_only_a_supervisor_re_inspects_and_the_first_inspection_is_kept(floor):
     lpn = floor.unit()
     first = floor.inspected(lpn)
     refused = floor.inspect(lpn)
-    assert refused.status_code == 403
+    assert refused.status_code == 409
     assert "inspected already" in refused.json["detail"]
+    assert refused.json["unit_state"] == "inspected"
     again = floor.inspect(
         lpn, {**GOOD_APPAREL, "packaging_intact": False}, headers=floor.supervisor
     )

@@ -30,7 +30,7 @@ from warehouse.inspection.models import (
     UnitStatus,
 )
 from warehouse.inspection.units import find_unit, find_unit_for_change, next_state, state_of
-from warehouse.problems import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
 from warehouse.returns import rules as return_rules
 from warehouse.returns.models import Return, ReturnLine
@@ -62,7 +62,10 @@ def inspect_unit(
     unit, status = find_unit_for_change(session, ctx, lpn)
     reinspection = state_of(status) == UnitState.INSPECTED
     if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
-        raise Forbidden("The unit is inspected already; only a supervisor may re-inspect it.")
+        raise Conflict(
+            "The unit is inspected already; only a supervisor may re-inspect it.",
+            unit_state=UnitState.INSPECTED.value,
+        )
     after = next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
     if unit.return_id is None:
         raise Conflict("The unit belongs to no return; resolve its exception first.")
@@ -157,7 +160,10 @@ def preview_inspection(
     status = session.get(UnitStatus, unit.id)
     reinspection = state_of(status) == UnitState.INSPECTED
     if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
-        raise Forbidden("The unit is inspected already; only a supervisor may re-inspect it.")
+        raise Conflict(
+            "The unit is inspected already; only a supervisor may re-inspect it.",
+            unit_state=UnitState.INSPECTED.value,
+        )
     next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
     if unit.return_id is None:
         raise Conflict("The unit belongs to no return; resolve its exception first.")

@@ -32,7 +32,16 @@ def find_unit(session: Session, ctx: Context, lpn: str, *, for_update: bool = Fa
 def find_unit_for_change(
     session: Session, ctx: Context, lpn: str
 ) -> tuple[Unit, UnitStatus | None]:
-    """The unit (locked, as `find_unit(for_update=True)`) and its state row, in one query."""
+    """The unit (locked, as `find_unit(for_update=True)`) and its state row as it is once
+    the lock is held: the state a change is checked against is the last one committed.
+
+    On SQLite one query does: a write transaction holds the database's one write lock from
+    its first statement, so nothing changes under it. On PostgreSQL the lock may be granted
+    only after another terminal's change to the unit commits, and the state row joined in
+    the same statement is the one of its snapshot, from before that change (READ
+    COMMITTED): it is read again, so the loser of a race sees the winner's state and answers
+    the same 409 as on SQLite, instead of acting on a state that has gone.
+    """
     value = scanners.parse(lpn).value.upper()
     row = session.execute(
         select(Unit, UnitStatus)
@@ -42,7 +51,14 @@ def find_unit_for_change(
     ).first()
     if row is None or (ctx.store_scope is not None and row[0].store_id != ctx.store_scope):
         raise NotFound("No unit with that LPN.")
-    return row[0], row[1]
+    unit, status = row[0], row[1]
+    if session.get_bind().dialect.name != "sqlite":
+        status = session.scalar(
+            select(UnitStatus)
+            .where(UnitStatus.unit_id == unit.id)
+            .execution_options(populate_existing=True)
+        )
+    return unit, status
 
 
 def status_of(session: Session, unit: Unit) -> UnitStatus | None:

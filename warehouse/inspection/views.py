@@ -230,8 +230,12 @@ class UnitInspection(MethodView):
     @requires(Permission.INSPECT)
     @blp.arguments(InspectionInSchema)
     @blp.response(201, InspectionSchema)
-    @problem_response(blp, 403, "A re-inspection needs a supervisor.")
-    @problem_response(blp, 409, "The unit's state allows no inspection, or the checklist changed.")
+    @problem_response(
+        blp,
+        409,
+        "The unit's state allows no inspection (inspected already: a re-inspection needs a "
+        "supervisor), or the checklist changed.",
+    )
     def post(self, data, lpn):
         """Inspect a unit: answers checked, then grade, liability, route and deduction."""
         db = session()
