@@ -13,6 +13,7 @@ from warehouse.cli import register_commands
 from warehouse.clock import Clock, SystemClock
 from warehouse.config import Settings
 from warehouse.db import make_engine, make_session_factory
+from warehouse.idempotency import edge as idempotency
 from warehouse.problems import register_error_handlers
 from warehouse.security_headers import init_security_headers
 from warehouse.text_guard import init_text_guard
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
 
     api.api_config(app)
-    rest = api.Api(app)
+    rest = api.Api(app, spec_kwargs={"extra_plugins": [idempotency.DocPlugin(app)]})
     _register_blueprints(rest)
     _serve_docs_assets(app)
     init_ui(app, settings)
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     api.bind_request_lifecycle(app)
     guard.bind_authentication(app)
     init_text_guard(app)
+    idempotency.init_app(app)
     logging.getLogger("warehouse").setLevel(logging.INFO)
     return app
 

@@ -302,9 +302,43 @@ def _write_before_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_unwritten(session: Session, transaction: SessionTransaction) -> None:
-    # A rolled-back transaction's rows are dropped with it.
+    # A rolled-back transaction's rows are dropped with it (and so is held work, below).
     if transaction.parent is None:
         session.info.pop(_DEFERRED, None)
+        session.info.pop(_HELD_WORK, None)
+
+
+# --- commits held for the edge ----------------------------------------------------------------
+#
+# A write sent with an Idempotency-Key is answered by a row kept with its answer, and that row
+# must commit with the write or not at all: a crash between the two would leave a retry with
+# another answer. So while the edge holds commits (`hold_commits`), `transaction()` runs its
+# block and every statement of it, but leaves the COMMIT to the edge, which adds the kept
+# answer once the response is made and commits once (`warehouse.idempotency.edge`).
+
+_HOLD = "warehouse.hold_commits"
+_HELD_WORK = "warehouse.held_work"
+
+
+def hold_commits(session: Session, hold: bool = True) -> None:
+    """From now on (until called with False) `transaction()` blocks leave their commit to
+    the caller of this, who must commit (or roll back) the session itself."""
+    if hold:
+        session.info[_HOLD] = True
+    else:
+        session.info.pop(_HOLD, None)
+
+
+def has_held_work(session: Session) -> bool:
+    """Whether a `transaction()` block finished with its commit held and not yet made."""
+    return bool(session.info.get(_HELD_WORK))
+
+
+def end_read(session: Session) -> None:
+    """Ends a read-only transaction (releasing SQLite's write lock while slow work that
+    needs no database runs), unless work whose commit is held waits in it."""
+    if not has_held_work(session):
+        session.rollback()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -314,10 +348,18 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextlib.contextmanager
 def transaction(session: Session) -> Iterator[Session]:
-    """One unit of work: commits when the block ends, rolls back when it raises."""
+    """One unit of work: commits when the block ends, rolls back when it raises.
+
+    While commits are held (`hold_commits`) the block's writes are all made (flushed, the
+    collected rows written) but the commit is left to whoever holds them."""
     try:
         yield session
-        session.commit()
+        if session.info.get(_HOLD):
+            write_deferred(session)
+            session.flush()
+            session.info[_HELD_WORK] = True
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise

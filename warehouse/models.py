@@ -5,6 +5,7 @@ from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.db import Base
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
 from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
+from warehouse.idempotency.models import KeptAnswer
 from warehouse.inspection.models import (
     Checklist,
     ChecklistVersion,
@@ -37,6 +38,7 @@ __all__ = [
     "EventDeliveryAttempt",
     "IdempotencyKey",
     "Inspection",
+    "KeptAnswer",
     "Parcel",
     "ParcelReturn",
     "Photo",

@@ -113,3 +113,28 @@ def test_a_replayed_scan_is_answered_from_two_reads_and_writes_nothing(
     assert again.json["parcel"] == first.json["parcel"]
     assert statements <= 2, counter.statements
     assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE")) for s in counter.statements)
+
+
+def test_an_idempotency_key_costs_a_scan_two_statements_and_its_replay_one(
+    client, store, receiver, counter
+):
+    _, key = store
+    created = client.post("/api/v1/returns", json=return_body(), headers=bearer(key)).json
+    assert client.get("/api/v1/exceptions", headers=receiver).status_code == 200
+    body = {"scan_id": str(uuid.uuid4()), "code": created["rma_number"]}
+    keyed = {**receiver, "Idempotency-Key": str(uuid.uuid4())}
+
+    first, statements, commits = counter.during(
+        lambda: client.post("/api/v1/parcels/scan", json=body, headers=keyed)
+    )
+    assert first.status_code == 200
+    # Looking the key up and keeping the answer; still one commit, with the scan.
+    assert statements <= MAX_STATEMENTS["parcel scan"] + 2, counter.statements
+    assert commits == 1
+
+    again, statements, commits = counter.during(
+        lambda: client.post("/api/v1/parcels/scan", json=body, headers=keyed)
+    )
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert statements == 1, counter.statements
+    assert commits == 0

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.audit.services import record
 from warehouse.context import Context
-from warehouse.db import new_id, read_only_transactions, transaction
+from warehouse.db import end_read, new_id, read_only_transactions, transaction
 from warehouse.inspection import imaging
 from warehouse.inspection.models import Photo
 from warehouse.inspection.units import find_unit
@@ -128,7 +128,7 @@ def add_photo(
     with read_only_transactions():
         unit = find_unit(session, ctx, lpn)
         unit_id, store_id, unit_lpn = unit.id, unit.store_id, unit.lpn
-        session.rollback()
+        end_read(session)
     try:
         prepared = imaging.prepare(data, max_pixels=max_pixels)
     except imaging.ImageRefused as refused:

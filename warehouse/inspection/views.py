@@ -135,6 +135,15 @@ class ChecklistVersionById(MethodView):
 # --- photos ----------------------------------------------------------------------------------
 
 
+@blp.before_app_request
+def _room_for_a_photo() -> None:
+    """A photo upload may be larger than the app's body limit (sized for JSON): allow it
+    before anything reads the body (an `Idempotency-Key` fingerprints the body's bytes)."""
+    if request.endpoint == "inspection.UnitPhotos" and request.method == "POST":
+        settings = current_app.extensions["warehouse.settings"]
+        request.max_content_length = settings.photo_max_bytes + MULTIPART_ALLOWANCE
+
+
 @blp.route("/units/<lpn>/photos")
 class UnitPhotos(MethodView):
     @requires(Permission.INSPECT)
@@ -165,8 +174,6 @@ class UnitPhotos(MethodView):
     def post(self, lpn):
         """Upload a photo of a unit (multipart part `file`)."""
         settings = current_app.extensions["warehouse.settings"]
-        # Read before the body is: the app's JSON limit is far smaller than a photo.
-        request.max_content_length = settings.photo_max_bytes + MULTIPART_ALLOWANCE
         upload = request.files.get("file")
         if upload is None:
             raise InvalidInput({"file": ["Send the image as the multipart part `file`."]})

@@ -21,6 +21,7 @@ from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
+from warehouse.idempotency.rules import key_problem
 from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.returns import rules
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
@@ -30,8 +31,6 @@ from warehouse.returns.rules import (
     identifier_key,
     identifier_variants,
 )
-
-MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,9 @@ def create_return(
     if store_id is None:
         raise Conflict("Only a store system creates returns.")
     if idempotency_key is not None:
-        if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
-            raise InvalidInput({"Idempotency-Key": ["1 to 200 characters."]})
+        problem = key_problem(idempotency_key)
+        if problem:
+            raise InvalidInput({"Idempotency-Key": [problem]})
         earlier = session.scalar(
             select(IdempotencyKey).where(
                 IdempotencyKey.store_id == store_id, IdempotencyKey.key == idempotency_key

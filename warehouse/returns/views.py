@@ -17,6 +17,8 @@ from warehouse.api import (
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import transaction
+from warehouse.idempotency import edge as idempotency
+from warehouse.idempotency.rules import REPLAYED_HEADER as IDEMPOTENCY_REPLAYED
 from warehouse.returns import services
 from warehouse.returns.schemas import (
     DeadlineQuerySchema,
@@ -55,19 +57,12 @@ class Returns(MethodView):
     @blp.arguments(ReturnCreateSchema)
     @blp.response(201, ReturnDetailSchema)
     @problem_response(blp, 409, "Duplicate external_id, or Idempotency-Key reused.")
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 200},
-                "description": "The same key and body answer the same return; another body is 409.",
-            }
-        ]
-    )
+    @idempotency.own_key
     def post(self, data):
-        """Create a return request and issue its RMA number."""
+        """Create a return request and issue its RMA number.
+
+        Its `Idempotency-Key` is the store's own (kept with the return it made): a replay
+        answers the return as it is now, as it always has."""
         key = request.headers.get("Idempotency-Key")
         db = session()
         with transaction(db):
@@ -80,7 +75,9 @@ class Returns(MethodView):
             )
         headers = {"Location": f"/api/v1/returns/{created.ret.id}"}
         if created.replayed:
-            headers["Idempotent-Replayed"] = "true"
+            # `Idempotent-Replayed` is the name this call has always sent; every other write
+            # sends `Idempotency-Replayed`, and so does this one now.
+            headers["Idempotent-Replayed"] = headers[IDEMPOTENCY_REPLAYED] = "true"
             return services.get_return_detail(db, context(), created.ret.id), 201, headers
         # A new return has no parcels, units or events yet.
         created.ret.parcels_so_far = created.ret.units_so_far = created.ret.events_so_far = []
