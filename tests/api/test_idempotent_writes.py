@@ -4,12 +4,14 @@ answer was lost, it gets the first answer back and writes nothing twice."""
 from __future__ import annotations
 
 import io
+import threading
 import uuid
 
 import pytest
 from factories import bearer, line, return_body
 from inspection_fixtures import GOOD_APPAREL, Floor, apparel_items, image_bytes
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from warehouse.idempotency.models import KeptAnswer
 from warehouse.models import Base
@@ -386,3 +388,62 @@ def test_every_write_documents_the_key_and_the_replayed_header(client):
         assert names.count("Idempotency-Key") == 1, (method, path)
         ok = [r for status, r in operation["responses"].items() if status.startswith("2")]
         assert ok and all("Idempotency-Replayed" in r.get("headers", {}) for r in ok), path
+
+
+@pytest.mark.parametrize("write", [inspection, refurbishment_note], ids=lambda w: w.__name__)
+def test_one_key_sent_twice_at_once_is_done_once_and_both_get_the_first_answer(floor, app, write):
+    method, url, who, body = write(floor)
+    # What one such request writes, measured on a twin of the same setup.
+    twin = write(floor)
+    before = rows(app)
+    assert send(floor, twin, "the-twin").status_code < 400
+    one_request = {table: n - before[table] for table, n in rows(app).items()}
+    before = rows(app)
+    headers = {**who, "Idempotency-Key": "twice-at-once"}
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def send_one(i):
+        client = app.test_client()
+        barrier.wait()
+        answers[i] = client.open(url, method=method, json=body, headers=headers)
+
+    threads = [threading.Thread(target=send_one, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    first, second = answers
+    assert first.status_code == second.status_code < 400, (first.json, second.json)
+    assert first.get_data() == second.get_data()
+    assert sorted(a.headers.get("Idempotency-Replayed", "") for a in answers) == ["", "true"]
+    assert {table: n - before[table] for table, n in rows(app).items()} == one_request
+
+
+def test_a_write_whose_answer_could_not_be_kept_is_not_written_either(floor, app, monkeypatch):
+    request = inspection(floor)
+    before = rows(app)
+
+    def database_gone(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr("warehouse.idempotency.services.keep", database_gone)
+    lost = send(floor, request, "crash-1")
+    assert lost.status_code == 503
+    assert rows(app) == before  # the inspection went with its answer
+    monkeypatch.undo()
+    retried = send(floor, request, "crash-1")
+    assert retried.status_code == 201
+    assert "Idempotency-Replayed" not in retried.headers
+
+
+def test_kept_answers_are_forgotten_by_the_delivery_worker_after_seven_days(floor, app, clock, db):
+    from warehouse.events.sending import FakeSender
+    from warehouse.events.worker import DeliveryWorker
+
+    assert send(floor, cancel(floor), "old").status_code == 200
+    clock.advance(days=6)
+    assert send(floor, cancel(floor), "recent").status_code == 200
+    clock.advance(days=1, seconds=1)
+    DeliveryWorker(app.extensions["warehouse.sessions"], FakeSender(), clock).run_until_idle()
+    assert db.scalars(select(KeptAnswer.key)).all() == ["recent"]

@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from warehouse.clock import Clock
+from warehouse.db import transaction
 from warehouse.events import delivery
 from warehouse.events.delivery import DEFAULT_LEASE, AttemptLog, Job
 from warehouse.events.rules import (
@@ -38,6 +39,8 @@ from warehouse.events.rules import (
 )
 from warehouse.events.sending import HttpxSender, Sender, SendResult, WebhookRequest
 from warehouse.events.signing import webhook_headers
+from warehouse.idempotency import services as idempotency
+from warehouse.idempotency.rules import RETENTION as ANSWER_RETENTION
 from warehouse.stores.webhook_urls import destination_problem
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ DEFAULT_POLL_INTERVAL_S = 1.0
 DATABASE_RETRY_S = 5.0
 #: Finished posts are recorded with the next claim, or after waiting this long at most.
 MAX_RECORD_DELAY_S = 0.2
+#: How often an idle worker forgets the answers kept for Idempotency-Keys past retention.
+PRUNE_EVERY_S = 3600.0
 
 
 @dataclass
@@ -107,6 +112,7 @@ class DeliveryWorker:
         # than drawing a UUID from the OS every round).
         self._worker_id = uuid.uuid4().hex[:16]
         self._rounds = itertools.count(1)
+        self._next_prune = 0.0
 
     @classmethod
     def for_app(cls, app: Flask, sender: Sender | None = None, **options) -> DeliveryWorker:
@@ -172,6 +178,8 @@ class DeliveryWorker:
                     finished = []
                     in_flight.update(pool.submit(self._post, job) for job in jobs)
                 if not in_flight:
+                    if claimed == 0:
+                        self._prune_if_due(session, tolerate=not once)
                     if stop.is_set() or (once and claimed == 0):
                         return tally
                     if claimed == 0:  # nothing due: look again shortly
@@ -233,6 +241,23 @@ class DeliveryWorker:
             return [], 0
         tally.feed_only += claimed.feed_only
         return claimed.jobs, len(claimed.jobs) + claimed.feed_only
+
+    def _prune_if_due(self, session: Session, *, tolerate: bool) -> None:
+        """Once an hour, when idle: the answers kept for `Idempotency-Key`s are forgotten
+        after their retention (any worker may do it; the others then find none)."""
+        if time.monotonic() < self._next_prune:
+            return
+        self._next_prune = time.monotonic() + PRUNE_EVERY_S
+        try:
+            with transaction(session):
+                pruned = idempotency.prune(session, self._clock.now() - ANSWER_RETENTION)
+        except OperationalError:
+            if not tolerate:
+                raise
+            log.exception("database unavailable: kept answers not pruned; again in an hour")
+            return
+        if pruned:
+            log.info("forgot %d answers kept for Idempotency-Keys", pruned)
 
     def _next_token(self) -> str:
         return f"{self._worker_id}{next(self._rounds):x}"
