@@ -19,9 +19,11 @@ first's answer; on PostgreSQL the second's insert of the answer waits for the fi
 commit, finds its row, rolls its own work back and replays the first's answer (and a second
 that failed on the first's locks meanwhile replays it too), so both databases answer alike.
 
-Every write is covered, including routes added later, but sign-in (no credential yet) and
+Every write is covered, including routes added later, but sign-in (no credential yet),
 views marked `@own_key` (they honour the key themselves, as `POST /returns` does with its
-per-store keys). The OpenAPI document lists the header on each such operation (`DocPlugin`).
+per-store keys) and pages' posts marked `@writes_nothing`. A page's form, which cannot send
+headers, carries its key as the field `idempotency_key`. The OpenAPI document lists the
+header on each such operation (`DocPlugin`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from warehouse.problems import Conflict, InvalidInput
 
 #: Attribute set on a view that handles `Idempotency-Key` itself.
 OWN_KEY = "idempotency_own_key"
+#: Attribute set on a POST that writes nothing (a page's "back" button): keys mean nothing.
+WRITES_NOTHING = "idempotency_writes_nothing"
 _FLASHES = "_flashes"
 FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
@@ -47,6 +51,12 @@ FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencode
 def own_key(view):
     """Marks a view that honours `Idempotency-Key` itself (documented like the others)."""
     setattr(view, OWN_KEY, True)
+    return view
+
+
+def writes_nothing(view):
+    """Marks a POST that only shows a page (a form's "back"): its key is not spent on it."""
+    setattr(view, WRITES_NOTHING, True)
     return view
 
 
@@ -61,7 +71,7 @@ def coverage(app: Flask, endpoint: str | None, method: str) -> str | None:
     view_class = getattr(view, "view_class", None)
     handler = getattr(view_class, method.lower(), None) if view_class is not None else view
     marked = [obj for obj in (view_class, handler, view) if obj is not None]
-    if any(getattr(obj, "public", False) for obj in marked):
+    if any(getattr(obj, "public", False) or hasattr(obj, WRITES_NOTHING) for obj in marked):
         return None
     if any(getattr(obj, OWN_KEY, False) for obj in marked):
         return "own"
@@ -80,6 +90,9 @@ def _keyed() -> str | None:
     if request.method not in rules.WRITE_METHODS:
         return None
     key = request.headers.get(rules.HEADER)
+    if key is None and request.mimetype in FORM_TYPES:
+        # A page's form cannot send headers: it carries its key as a field.
+        key = request.form.get(rules.FORM_FIELD)
     if key is None or coverage(current_app, request.endpoint, request.method) != "generic":
         return None
     return key
@@ -95,7 +108,8 @@ def _body() -> bytes:
         content = upload.stream.read()
         upload.stream.seek(0)
         files.append((name, upload.filename, content))
-    return rules.form_bytes(list(request.form.items(multi=True)), files)
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in rules.TRANSPORT_FIELDS]
+    return rules.form_bytes(fields, files)
 
 
 def dispatch(view_dispatch: Callable):
@@ -145,7 +159,7 @@ def dispatch(view_dispatch: Callable):
         db.rollback()
         kept = services.find(db, owner, key)
         if kept is None:  # it was forgotten meanwhile (pruned): nothing to replay
-            raise Conflict("This Idempotency-Key was in use by a concurrent request; retry.")
+            raise Conflict(rules.KEY_BUSY)
         if flashed < len(cookie_session.get(_FLASHES, [])):
             cookie_session[_FLASHES] = cookie_session[_FLASHES][:flashed]
         return _replay(kept, fingerprint)
@@ -168,10 +182,8 @@ def _is_conflict(exc: Exception) -> bool:
 def _replay(kept: tuple[str, rules.Answer], fingerprint: str):
     first_fingerprint, answer = kept
     if first_fingerprint != fingerprint:
-        raise Conflict(
-            "This Idempotency-Key was used for another request (method, path or body); "
-            "a new request needs a new key."
-        )
+        from_form = rules.HEADER not in request.headers
+        raise Conflict(rules.FORM_RESENT if from_form else rules.KEY_REUSED)
     response = current_app.response_class(
         answer.body, status=answer.status, content_type=answer.content_type
     )

@@ -3,7 +3,8 @@ no database.
 
 A key belongs to a credential: a store system's keys are its store's (any of its API keys),
 a staff member's are theirs (any token, so a handheld that signs in again still replays).
-Within it a key is bound to one request: method, path with query, and the body's bytes.
+Within it a key is bound to one request: method, path with query, and the body (its bytes;
+a form's fields and files).
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from dataclasses import dataclass, field
 from warehouse.context import Actor
 
 HEADER = "Idempotency-Key"
+#: The same, as a field of a page's form (a browser's form post cannot send a header).
+FORM_FIELD = "idempotency_key"
+#: Form fields that say how a request travels, not what it asks: left out of the
+#: fingerprint (a new sign-in gives the page a new CSRF token; the retry is the same).
+TRANSPORT_FIELDS = frozenset({"csrf_token"})
 #: Sent on a replayed answer (and only there).
 REPLAYED_HEADER = "Idempotency-Replayed"
 MAX_KEY_LENGTH = 200
@@ -26,6 +32,22 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 KEPT_HEADERS = ("Location",)
 #: How long an answer is kept for a retry; the delivery worker prunes older ones.
 RETENTION = dt.timedelta(days=7)
+
+
+def N_(text: str) -> str:
+    """Marks text the floor UI translates when it shows it (`warehouse.ui.catalogs`)."""
+    return text
+
+
+#: The 409 of a key used again on another request.
+KEY_REUSED = N_(
+    "This Idempotency-Key was used for another request (method, path or body); "
+    "a new request needs a new key."
+)
+#: The same, as a page's form meets it (sent again after its values were changed).
+FORM_RESENT = N_("This form was sent already, with other values: open the page again.")
+#: The 409 of a key whose first request committed and was forgotten at once (pruned).
+KEY_BUSY = N_("This Idempotency-Key was in use by a concurrent request; send it again.")
 
 
 def key_problem(key: str) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from warehouse import api
 from warehouse.auth.roles import Permission, may
 from warehouse.db import run_in_transaction
+from warehouse.idempotency import edge as idempotency
 from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection import services as inspection
 from warehouse.inspection.lifecycle import UnitState
@@ -153,6 +154,7 @@ def inspect_check(lpn: str):
 
 @bp.post("/ui/inspect/units/<lpn>/edit")
 @requires(Permission.INSPECT)
+@idempotency.writes_nothing  # the confirm form's "Change": its key is the confirm's
 def inspect_edit(lpn: str):
     """Back from the result to the form, answers and photos kept."""
     try:

@@ -311,15 +311,18 @@ def _answer(next_url: str, *, parcel_id: str | None = None, items: bool = False)
 
 
 def _is_replay() -> bool:
-    """A scan the browser's queue held back (offline, or behind other scans) and sends now."""
-    return request.form.get("replay") == "1"
+    """A scan the browser's queue held back (offline, or behind other scans) and sends now
+    (the queue says so in a header; a form may in a field)."""
+    return (request.headers.get("X-Scan-Replay") or request.form.get("replay")) == "1"
 
 
 def _scanned_at(now: dt.datetime) -> dt.datetime | None:
     """When the terminal took a scan its queue held back: the queue says how long ago
     (`scanned_ago_ms`, measured on the handheld's own clock, so a handheld whose clock is
     set wrong still dates its scans right). None for a scan sent at once: it is now."""
-    raw = request.form.get("scanned_ago_ms", "").strip()
+    raw = (
+        request.headers.get("X-Scanned-Ago-Ms") or request.form.get("scanned_ago_ms", "")
+    ).strip()
     if not raw:
         return None
     try:

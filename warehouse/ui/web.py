@@ -80,9 +80,10 @@ def _load_staff() -> None:
 
 @bp.before_request
 def _guard() -> None:
-    """Signed-out visitors go to sign-in; every POST carries the session's CSRF token."""
+    """Signed-out visitors go to sign-in; every POST carries the session's CSRF token (a
+    form's field, or the `X-CSRF-Token` header of the scan queue's posts)."""
     if request.method == "POST":
-        sent = request.form.get("csrf_token", "")
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
             abort(400, description="csrf")
     if request.endpoint not in OPEN_ENDPOINTS and g.get("ui_user") is None:
@@ -185,6 +186,8 @@ def _template_globals() -> dict:
         "lang": i18n.current(),
         "languages": i18n.LANGUAGES,
         "csrf_token": csrf_token,
+        # A form's Idempotency-Key (`idempotency_key`): sent again, it gets its first answer.
+        "new_idempotency_key": lambda: str(uuid.uuid4()),
         "user": g.get("ui_user"),
         "idle_seconds": int(IDLE_TIMEOUT.total_seconds()),
         "may": lambda perm: g.get("ui_user") is not None and may(g.ui_user.role, Permission(perm)),

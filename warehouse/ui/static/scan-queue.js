@@ -3,9 +3,12 @@
 // order, one at a time, asking for a small JSON answer: where its outcome shows ("next"),
 // which parcel it was about, and whether that parcel takes item scans. When the server
 // cannot be reached the scans wait, the screen says how many, and they are replayed on the
-// `online` event, every few seconds and at each page load. Each carries its own scan_id, so
-// a scan sent twice (its first answer lost with the network, or a reload during a replay)
-// is answered by the server with its first answer and counts once.
+// `online` event, every few seconds and at each page load. Each carries its own scan_id, and
+// its id as the Idempotency-Key too, so a scan or close sent twice (its first answer lost
+// with the network, or a reload during a replay) is answered by the server with its first
+// answer (banners included) and counts once. What may differ between two sends of one entry
+// (the session's CSRF token after a new sign-in, how long ago it was taken) goes in headers,
+// so its body, which the key is bound to, is the same every time.
 //
 // Offline, the receiver scans a parcel and then its items and closes it, but only the
 // server can name the parcel: the queued items and close point at the queued parcel scan
@@ -303,14 +306,18 @@
 
     function send(entry, url) {
       var body = new URLSearchParams();
-      body.set("csrf_token", csrf() || entry.csrf);
       body.set("scan_id", entry.id);
       if (entry.kind !== "close") body.set("code", entry.code);
+      var headers = {
+        Accept: "application/json",
+        "Idempotency-Key": entry.id,
+        "X-CSRF-Token": csrf() || entry.csrf
+      };
       if (entry.waited || entry.tries > 1) {
         // Held back: say how long ago it was scanned (the handheld's clock may be set wrong,
         // but it measures time well) and that the queue already dropped trigger repeats.
-        body.set("scanned_ago_ms", String(Math.max(0, Date.now() - entry.takenAt)));
-        body.set("replay", "1");
+        headers["X-Scanned-Ago-Ms"] = String(Math.max(0, Date.now() - entry.takenAt));
+        headers["X-Scan-Replay"] = "1";
       }
       var controller = window.AbortController ? new AbortController() : null;
       var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
@@ -318,7 +325,7 @@
         method: "POST",
         body: body,
         credentials: "same-origin",
-        headers: { Accept: "application/json" },
+        headers: headers,
         signal: controller ? controller.signal : undefined
       }).then(function (response) {
         clearTimeout(timer);

@@ -1,0 +1,138 @@
+"""The floor UI's posts are safe to send again: the scan queue's (an `Idempotency-Key`
+header, the entry's id) and the pages' forms (a key in a hidden field) get their first
+answer back, banner and all, and count once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from factories import bearer, line, return_body
+from sqlalchemy import func, select
+from ui_helpers import form_fields, sign_in, text
+
+from warehouse.audit.models import AuditEntry
+from warehouse.receiving.models import Unit
+
+GTIN = "6901234567892"
+KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+
+
+@pytest.fixture
+def signed_in(app, make_user):
+    def _client(role: str):
+        user = make_user(f"{role}-{uuid.uuid4().hex[:6]}", role)
+        client = app.test_client()
+        assert sign_in(client, badge=user.badge_code).status_code == 303
+        return client
+
+    return _client
+
+
+def count(db, model) -> int:
+    db.rollback()  # a fresh look
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def banners(html: str) -> list[str]:
+    return re.findall(r'class="banner (\w+)"[^>]*>([^<]*)', html)
+
+
+def queued(client, url: str, key: str, **data):
+    """Posts as the scan queue does: its key, CSRF token and replay hints in headers."""
+    csrf = form_fields(text(client.get("/ui/receive")))["csrf_token"]
+    headers = {
+        "Accept": "application/json",
+        "Idempotency-Key": key,
+        "X-CSRF-Token": csrf,
+        "X-Scan-Replay": "1",
+        "X-Scanned-Ago-Ms": str(data.pop("ago_ms", 1000)),
+    }
+    return client.post(url, data=data, headers=headers)
+
+
+def test_a_queued_item_scan_sent_again_after_its_answer_was_lost_gets_its_answer_and_banner(
+    app, client, store, signed_in, db
+):
+    _, api_key = store
+    ret = client.post(
+        "/api/v1/returns", json=return_body(lines=[line(gtin=GTIN)]), headers=bearer(api_key)
+    ).json
+    receiver = signed_in("receiver")
+    parcel_scan = str(uuid.uuid4())
+    parcel = queued(
+        receiver, "/ui/receive", parcel_scan, scan_id=parcel_scan, code=ret["rma_number"]
+    )
+    items = f"/ui/receive/parcels/{parcel.json['parcel_id']}/items"
+    receiver.get(parcel.json["next"])  # the parcel's banner shown
+
+    entry = str(uuid.uuid4())
+    first = queued(receiver, items, entry, scan_id=entry, code=GTIN, ago_ms=4000)
+    shown = banners(text(receiver.get(first.json["next"])))
+    assert shown and shown[0][0] == "ok"
+    # The answer was lost: the queue sends the entry again, some seconds later.
+    again = queued(receiver, items, entry, scan_id=entry, code=GTIN, ago_ms=9000)
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert again.json == first.json
+    assert banners(text(receiver.get(again.json["next"]))) == shown
+    assert count(db, Unit) == 1
+
+
+def test_a_queued_close_sent_again_gets_its_first_answer_not_already_closed(
+    app, client, store, signed_in, db
+):
+    _, api_key = store
+    ret = client.post(
+        "/api/v1/returns", json=return_body(lines=[line(gtin=GTIN)]), headers=bearer(api_key)
+    ).json
+    receiver = signed_in("receiver")
+    scan = str(uuid.uuid4())
+    parcel = queued(receiver, "/ui/receive", scan, scan_id=scan, code=ret["rma_number"]).json
+    close = f"/ui/receive/parcels/{parcel['parcel_id']}/close"
+    entry = str(uuid.uuid4())
+    first = queued(receiver, close, entry, scan_id=entry)
+    shown = banners(text(receiver.get(first.json["next"])))
+    again = queued(receiver, close, entry, scan_id=entry)
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert again.json == first.json
+    assert banners(text(receiver.get(again.json["next"]))) == shown
+    assert shown[0][0] == "warn"  # closed short, as the first answer said
+
+
+def test_a_claim_form_sent_twice_claims_once_and_answers_the_same(app, signed_in, db):
+    supervisor = signed_in("supervisor")
+    receiver = signed_in("receiver")
+    scan = str(uuid.uuid4())
+    queued(receiver, "/ui/receive", scan, scan_id=scan, code="ZZ00998877")
+    page = text(supervisor.get("/ui/exceptions"))
+    action = re.search(r'action="(/ui/exceptions/[^"]+/claim)"', page).group(1)
+    fields = {**form_fields(page), "idempotency_key": KEY.search(page).group(1)}
+    audit_before = count(db, AuditEntry)
+
+    first = supervisor.post(action, data=fields)
+    assert first.status_code == 303
+    supervisor.get(first.location)
+    again = supervisor.post(action, data=fields)  # the browser sent the form again
+
+    assert again.status_code == 303 and again.location == first.location
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert [b[0] for b in banners(text(supervisor.get(again.location)))] == ["ok"]
+    assert count(db, AuditEntry) == audit_before + 1
+
+
+def test_a_form_sent_again_with_other_values_is_refused_with_a_page_that_says_so(
+    app, client, signed_in, db
+):
+    supervisor = signed_in("supervisor")
+    receiver = signed_in("receiver")
+    scan = str(uuid.uuid4())
+    queued(receiver, "/ui/receive", scan, scan_id=scan, code="ZZ00998877")
+    page = text(supervisor.get("/ui/exceptions"))
+    action = re.search(r'action="(/ui/exceptions/[^"]+/resolve)"', page).group(1)
+    fields = {**form_fields(page), "idempotency_key": KEY.search(page).group(1)}
+    first = supervisor.post(action, data={**fields, "action": "return_to_buyer", "note": "一"})
+    assert first.status_code == 303
+    refused = supervisor.post(action, data={**fields, "action": "return_to_buyer", "note": "二"})
+    assert refused.status_code == 409
+    assert "这张表单已经提交过" in text(refused)
