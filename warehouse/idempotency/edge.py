@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from warehouse import api
 from warehouse.db import has_held_work, hold_commits
 from warehouse.idempotency import rules, services
-from warehouse.problems import Conflict, InvalidInput
+from warehouse.problems import PROBLEM_MIMETYPE, Conflict, InvalidInput
 
 #: Attribute set on a view that handles `Idempotency-Key` itself.
 OWN_KEY = "idempotency_own_key"
@@ -89,12 +89,12 @@ def _keyed() -> str | None:
     """The request's key when the edge handles it (a covered write with the header)."""
     if request.method not in rules.WRITE_METHODS:
         return None
+    if coverage(current_app, request.endpoint, request.method) != "generic":
+        return None
     key = request.headers.get(rules.HEADER)
     if key is None and request.mimetype in FORM_TYPES:
         # A page's form cannot send headers: it carries its key as a field.
         key = request.form.get(rules.FORM_FIELD)
-    if key is None or coverage(current_app, request.endpoint, request.method) != "generic":
-        return None
     return key
 
 
@@ -200,7 +200,12 @@ KEY_PARAMETER = {
     "in": "header",
     "name": rules.HEADER,
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": rules.MAX_KEY_LENGTH},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": rules.MAX_KEY_LENGTH,
+        "pattern": "^[\\x20-\\x7E]+$",
+    },
     "description": (
         "Makes the call safe to retry: the same key with the same method, path and body "
         "answers the first answer again (with `Idempotency-Replayed: true`) and writes nothing; "
@@ -209,6 +214,8 @@ KEY_PARAMETER = {
         f"kept {rules.RETENTION.days} days."
     ),
 }
+KEY_REUSED_DOC = "The Idempotency-Key was used for another request."
+REFUSED_KEY = {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}
 REPLAYED_HEADER_DOC = {
     "description": "`true` when this is the kept answer to an earlier request with the key.",
     "schema": {"type": "string", "enum": ["true"]},
@@ -216,7 +223,8 @@ REPLAYED_HEADER_DOC = {
 
 
 class DocPlugin(BasePlugin):
-    """Adds `Idempotency-Key` and `Idempotency-Replayed` to every operation that takes a key."""
+    """Adds `Idempotency-Key` and `Idempotency-Replayed` to every operation that takes a key,
+    with the 409 (key reused) and 422 (not a key) it may answer."""
 
     def __init__(self, app: Flask) -> None:
         self._app = app
@@ -231,8 +239,21 @@ class DocPlugin(BasePlugin):
             parameters = operation.setdefault("parameters", [])
             if not any(p.get("name") == rules.HEADER for p in parameters if "name" in p):
                 parameters.append(dict(KEY_PARAMETER))
-            for status, response in (operation.get("responses") or {}).items():
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
                 if str(status).startswith("2") and isinstance(response, dict):
                     response.setdefault("headers", {})[rules.REPLAYED_HEADER] = dict(
                         REPLAYED_HEADER_DOC
                     )
+            conflict = responses.get("409", responses.get(409))
+            if conflict is None:
+                responses["409"] = {
+                    "description": KEY_REUSED_DOC,
+                    "content": {
+                        PROBLEM_MIMETYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    },
+                }
+            elif isinstance(conflict, dict) and "description" in conflict:
+                conflict["description"] += f" Or: {KEY_REUSED_DOC[0].lower()}{KEY_REUSED_DOC[1:]}"
+            if "422" not in responses and 422 not in responses:
+                responses["422"] = dict(REFUSED_KEY)
