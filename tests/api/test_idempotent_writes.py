@@ -447,3 +447,28 @@ def test_kept_answers_are_forgotten_by_the_delivery_worker_after_seven_days(floo
     clock.advance(days=1, seconds=1)
     DeliveryWorker(app.extensions["warehouse.sessions"], FakeSender(), clock).run_until_idle()
     assert db.scalars(select(KeptAnswer.key)).all() == ["recent"]
+
+
+def test_a_write_added_later_is_safe_to_retry_without_remembering_to(app, client, make_user):
+    from flask import jsonify
+
+    from warehouse import api
+    from warehouse.audit.services import record
+    from warehouse.db import transaction
+
+    def stamp():
+        db = api.session()
+        with transaction(db):
+            stamp_id = str(uuid.uuid4())
+            record(db, api.context(), "stamp.made", "stamp", stamp_id)
+        return jsonify(id=stamp_id), 201
+
+    app.add_url_rule("/api/v1/stamps", "stamps", stamp, methods=["POST"])
+    make_user("recv-later", "receiver", "2468")
+    token = client.post("/api/v1/auth/token", json={"username": "recv-later", "pin": "2468"})
+    headers = {**bearer(token.json["token"]), "Idempotency-Key": "stamp-1"}
+    first = client.post("/api/v1/stamps", headers=headers)
+    written = rows(app)
+    again = client.post("/api/v1/stamps", headers=headers)
+    assert again.json == first.json and again.headers["Idempotency-Replayed"] == "true"
+    assert rows(app) == written
