@@ -138,3 +138,22 @@ def test_a_refurbishment_completed_twice_at_once_is_completed_once(floor, app, s
     body = {"outcome": "scrap", "notes": "面料破损"}
     answers = race(app, [(url, body, floor.inspector), (url, body, other)])
     assert statuses(answers) == [200, 409], [a.json for a in answers]
+
+
+def test_two_supervisors_matching_one_parcel_at_once_match_it_once(floor, app, staff_token):
+    scan = {"scan_id": str(uuid.uuid4()), "code": "ZZ00998877"}
+    floor.client.post("/api/v1/parcels/scan", json=scan, headers=floor.receiver)
+    [exception] = floor.client.get("/api/v1/exceptions", headers=floor.supervisor).json["items"]
+    ret = floor.create_return([line(sku="TEE", gtin=None)])
+    other = bearer(staff_token("supervisor"))
+    url = f"/api/v1/parcels/{exception['parcel_id']}/match"
+    body = {"return_id": ret["id"]}
+    answers = race(app, [(url, body, floor.supervisor), (url, body, other)])
+    assert statuses(answers) == [200, 409], [a.json for a in answers]
+
+
+def test_two_supervisors_registering_one_bin_at_once_register_it_once(floor, app, staff_token):
+    other = bearer(staff_token("supervisor"))
+    body = {"code": "C0301"}
+    answers = race(app, [("/api/v1/bins", body, floor.supervisor), ("/api/v1/bins", body, other)])
+    assert statuses(answers) == [201, 409], [a.json for a in answers]
