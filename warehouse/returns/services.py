@@ -8,6 +8,7 @@ leaves the commit to `transaction()` in the caller.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -22,6 +23,7 @@ from warehouse.context import Context
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.problems import Conflict, InvalidInput, NotFound
+from warehouse.receiving.models import ParcelReturn
 from warehouse.returns import rules
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
 from warehouse.returns.rules import (
@@ -348,7 +350,13 @@ def cancel_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Retur
     """Cancels a return before any parcel arrives; parcel matching stops expecting it."""
     ret = _load(session, return_id, ctx.store_scope, for_update=True)
     before = {"status": ret.status}
-    ret.status = _transition(rules.status_after_cancel, ret.status)
+    parcel_received = (
+        session.scalar(select(ParcelReturn.id).where(ParcelReturn.return_id == ret.id).limit(1))
+        is not None
+    )
+    ret.status = _transition(
+        functools.partial(rules.status_after_cancel, parcel_received=parcel_received), ret.status
+    )
     ret.cancelled_at = ret.updated_at = ctx.now
     append_event(session, ctx, ret, EventType.RETURN_CANCELLED)
     record(
