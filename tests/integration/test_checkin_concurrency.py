@@ -53,7 +53,7 @@ def test_sixteen_terminals_scanning_one_new_unknown_parcel_make_one_quarantined_
 ):
     headers = bearer(staff_token("receiver"))
     requests = [
-        ("/api/v1/parcels/scan", {"scan_id": str(uuid.uuid4()), "code": "ZZ00998877"})
+        ("/api/v1/parcels/scan", {"scan_id": str(uuid.uuid4()), "code": "JT0001234567890"})
         for _ in range(TERMINALS)
     ]
     answers = race(app, headers, requests)
