@@ -373,6 +373,12 @@ def test_an_unmatched_parcel_goes_to_the_exception_shelf(receiver):
     assert 'class="banner warn"' in page and "异常货架" in page
 
 
+def test_an_item_scanned_as_a_parcel_is_refused_in_the_receivers_language(receiver):
+    scan_parcel(receiver, GTIN)
+    page = text(receiver.get("/ui/receive"))
+    assert 'class="banner error"' in page and "这是商品条码：请扫描包裹面单。" in page
+
+
 def test_a_wrong_item_warns_and_an_unreadable_code_is_an_error(receiver, create_return):
     ret = create_return(lines=[line(gtin=GTIN)])
     parcel_page = scan_parcel(receiver, ret["rma_number"]).location
@@ -412,6 +418,21 @@ def test_a_supervisor_claims_and_matches_an_unmatched_parcel(receiver, superviso
     assert response.status_code == 303
     page = text(supervisor.get("/ui/exceptions"))
     assert 'class="banner ok"' in page and exception_id not in page
+
+
+def test_each_exception_offers_only_its_own_actions_with_none_chosen(
+    receiver, supervisor, create_return
+):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=2)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    submit(receiver, parcel_page, parcel_page + "/items", code=GTIN)
+    submit(receiver, parcel_page, parcel_page + "/close")
+    page = text(supervisor.get("/ui/exceptions"))
+    [row] = re.findall(r'<tr id="exc-.*?</tr>', page, re.S)
+    assert "短少" in row
+    assert re.findall(r'<option value="([a-z_]*)"', row) == ["", "accept", "reject"]
+    assert '<option value="" selected disabled>' in row
+    assert 'name="rma"' not in row  # a shortage is never matched to a return
 
 
 def test_resolving_without_a_note_or_with_an_unknown_rma_is_refused(receiver, supervisor):

@@ -42,11 +42,8 @@ def exceptions():
         limit=QUEUE_PAGE,
         after=None,
     )
-    return render(
-        "exceptions.html",
-        items=[queue.exception_brief(e) for e in page],
-        actions=RESOLVE_ACTIONS,
-    )
+    # Each row offers only its kind's actions (receiving.rules.QUEUE_ACTIONS), none chosen.
+    return render("exceptions.html", items=[queue.exception_brief(e) for e in page])
 
 
 @bp.post("/ui/exceptions/<exception_id>/claim")
@@ -73,7 +70,9 @@ def resolve(exception_id: str):
     note = request.form.get("note", "").strip()
     try:
         if action not in RESOLVE_ACTIONS:
-            raise InvalidInput({"action": [f"One of: {', '.join(RESOLVE_ACTIONS)}."]})
+            raise InvalidInput(
+                {"action": [f"One of: {', '.join(RESOLVE_ACTIONS)}."]}, detail="Choose an action"
+            )
         if not note:
             raise InvalidInput({"note": ["A note is required."]}, detail="A note is required.")
         return_id = None
