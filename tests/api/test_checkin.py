@@ -653,3 +653,27 @@ def test_an_unmatched_parcel_scanned_again_after_its_number_was_registered_leave
     again = scan_parcel(client, receiver, "YT7512345678901").json["parcel"]
     assert (again["id"], again["status"], again["return_id"]) == (first["id"], "matched", ret["id"])
     assert open_exceptions(client, supervisor) == []
+
+
+def test_a_parcel_of_a_closed_return_scanned_again_stays_closed_and_takes_no_item(
+    app, client, store, staff_token
+):
+    from inspection_fixtures import Floor
+
+    floor = Floor(app, client, store, staff_token)
+    floor.checklist("apparel")
+    ret = floor.create_return([line(sku="TEE", gtin=None)])
+    [lpn] = floor.receive(ret, ["TEE"])
+    floor.inspected(lpn)
+    amount = floor.events("return.refund_requested")[0].data["amount"]
+    confirmed = client.post(
+        f"/api/v1/returns/{ret['id']}/refund-confirmation",
+        json={"refund_id": "RF1", "amount": amount},
+        headers=floor.store,
+    )
+    assert confirmed.json["status"] == "closed"
+    answer = scan_parcel(client, floor.receiver, ret["rma_number"]).json
+    assert answer["parcel"]["state"] == "closed"
+    assert "closed" in answer["warning"]
+    assert scan_item(client, floor.receiver, answer["parcel"]["id"], "TEE").status_code == 409
+    assert len(floor.events("return.received")) == 1

@@ -144,3 +144,29 @@ def test_the_shortage_of_a_return_of_which_nothing_arrived_is_rejected_not_accep
     assert resolve(floor, short, "reject").status_code == 200
     assert seen_by_store(floor, mug)["status"] == "rejected"
     assert seen_by_store(floor, tee)["status"] == "received"
+
+
+def test_items_arriving_for_a_rejected_return_leave_no_shortage_that_nothing_could_resolve(floor):
+    ret = floor.create_return([line(sku="TEE", gtin=None, quantity=2)])
+    floor.receive(ret, [])
+    [empty] = queue(floor)
+    resolve(floor, empty, "reject", note="空包")
+    floor.client.put(
+        f"/api/v1/returns/{ret['id']}/tracking",
+        headers=floor.store,
+        json={"carrier": "SF", "tracking_number": "SF1234567890123"},
+    )
+    late = floor.client.post(
+        "/api/v1/parcels/scan",
+        json={"scan_id": str(uuid.uuid4()), "code": "SF1234567890123"},
+        headers=floor.receiver,
+    ).json["parcel"]
+    floor.client.post(
+        f"/api/v1/parcels/{late['id']}/items/scan",
+        json={"scan_id": str(uuid.uuid4()), "code": "TEE"},
+        headers=floor.receiver,
+    )
+    closed = floor.client.post(f"/api/v1/parcels/{late['id']}/close", headers=floor.receiver)
+    assert closed.json["exceptions"] == []
+    assert queue(floor) == []
+    assert seen_by_store(floor, ret)["status"] == "rejected"

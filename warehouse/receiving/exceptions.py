@@ -298,11 +298,13 @@ _ON_RETURNS = (Effect.ACCEPT_SHORTAGE, Effect.REJECT_RETURN)
 
 
 def _returns_decided_by(session: Session, exception: ReceivingException) -> list[Return]:
-    """The returns a resolution decides, locked: an empty parcel's are all the returns in it,
-    any other exception's its own return."""
+    """The returns a resolution decides, locked: an empty parcel's are the returns it was
+    closed for, any other exception's its own return."""
     if exception.kind == ExceptionKind.EMPTY_PARCEL and exception.parcel_id is not None:
         ids = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == exception.parcel_id)
         query = select(Return).where(Return.id.in_(ids))
+        if "returns" in exception.details:  # those undecided when the parcel was closed
+            query = query.where(Return.rma_number.in_(exception.details["returns"]))
     elif exception.return_id is not None:
         query = select(Return).where(Return.id == exception.return_id)
     else:

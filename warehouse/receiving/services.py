@@ -29,6 +29,7 @@ from warehouse.receiving import exceptions as queue
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Scan, Unit
 from warehouse.receiving.rules import (
     COUNTS_AS_RECEIVED,
+    DECIDED,
     EXCEPTION_FOR_OUTCOME,
     NOT_A_PARCEL,
     NOT_A_PARCEL_CODE,
@@ -141,14 +142,20 @@ def scan_parcel(
             .options(selectinload(Parcel.links))
             .with_for_update()
         )
-        if parcel.state == "closed":
-            parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
-        held = _senders_of(session, parcel, returns)
-        if held:
+        held = _held_returns(session, parcel, returns)
+        senders = {sender for sender, _ in held.values()}
+        if senders:
             # A re-scan adds only returns of the buyer whose returns the parcel holds: never
             # another store's or another buyer's (they are not in this box).
-            joining = [r for r in open_returns if sender_conflict(held, _sender(r)) is None]
+            joining = [r for r in open_returns if sender_conflict(senders, _sender(r)) is None]
             ambiguous = False
+        still_open = joining or any(
+            status not in return_rules.FINISHED for _, status in held.values()
+        )
+        if parcel.state == "closed" and still_open:
+            # Re-opened for a late item; a parcel whose returns are all finished stays closed
+            # (nothing may be received into a closed or cancelled return).
+            parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
     if weight_grams is not None:
         parcel.weight_grams = weight_grams
 
@@ -214,17 +221,22 @@ def _sender(ret: Return) -> Sender:
     return Sender(ret.store_id, ret.buyer_id)
 
 
-def _senders_of(session: Session, parcel: Parcel, known: list[Return]) -> set[Sender]:
-    """Whose returns the parcel holds (one buyer of one store, or nobody yet)."""
+def _held_returns(
+    session: Session, parcel: Parcel, known: list[Return]
+) -> dict[uuid.UUID, tuple[Sender, str]]:
+    """The returns the parcel holds (of one buyer of one store, or none yet): who sent each
+    and its status."""
     ids = {link.return_id for link in parcel.links}
-    found = {r.id: _sender(r) for r in known if r.id in ids}
+    found = {r.id: (_sender(r), r.status) for r in known if r.id in ids}
     missing = ids - found.keys()
     if missing:
         rows = session.execute(
-            select(Return.id, Return.store_id, Return.buyer_id).where(Return.id.in_(missing))
+            select(Return.id, Return.store_id, Return.buyer_id, Return.status).where(
+                Return.id.in_(missing)
+            )
         )
-        found.update({row.id: Sender(row.store_id, row.buyer_id) for row in rows})
-    return set(found.values())
+        found.update({row.id: (Sender(row.store_id, row.buyer_id), row.status) for row in rows})
+    return found
 
 
 def _quarantine(session, ctx, parcel, scan, weight_grams, open_returns, finished):
@@ -334,7 +346,8 @@ def match_parcel(
         raise Conflict(
             "The parcel is closed; scan the parcel again to re-open it.", parcel_state=parcel.state
         )
-    conflict = sender_conflict(_senders_of(session, parcel, []), _sender(ret))
+    held = _held_returns(session, parcel, [])
+    conflict = sender_conflict({sender for sender, _ in held.values()}, _sender(ret))
     if conflict is not None:
         raise Conflict(f"Cannot match {ret.rma_number}: {conflict}.", parcel_state=parcel.state)
     before = {"match_status": parcel.match_status}
@@ -645,22 +658,24 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
         by_return[ret.id].append(line)
     opened: list = []
     summaries = []
+    # A return already decided (rejected, closed, cancelled) has nothing left to be short of.
+    undecided = [r for r in returns if r.status not in DECIDED]
     if not units:
         # An empty box is one exception and one outcome: no shortages, no return.received;
         # the supervisor's resolution (a rejection) is what its store is told.
-        if not empty_before:
+        if not empty_before and undecided:
             opened.append(
                 queue.open_exception(
                     session,
                     ctx,
                     ExceptionKind.EMPTY_PARCEL,
                     parcel_id=parcel.id,
-                    return_id=returns[0].id,
-                    store_id=returns[0].store_id,
+                    return_id=undecided[0].id,
+                    store_id=undecided[0].store_id,
                     details={
                         "code": parcel.code,
                         "weight_grams": parcel.weight_grams,
-                        "returns": [r.rma_number for r in returns],
+                        "returns": [r.rma_number for r in undecided],
                     },
                 )
             )
@@ -675,7 +690,7 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
                 resolution="received_later",
                 note="items received when the parcel was re-opened",
             )
-        for ret in returns:
+        for ret in (r for r in returns if r.status not in return_rules.FINISHED):
             summaries.append(
                 _close_return(
                     session, ctx, parcel, ret, by_return[ret.id], decision_hours[ret.id], opened
@@ -703,7 +718,7 @@ def _close_return(
     session, ctx, parcel, ret: Return, lines: list[ReturnLine], decision_hours: int, opened: list
 ) -> dict:
     expected = _expected_lines(session, lines, with_serials=False)
-    for shortfall in shortfalls(expected):
+    for shortfall in shortfalls(expected) if ret.status not in DECIDED else ():
         line = next(row for row in lines if row.id == shortfall.line.id)
         line.short_quantity = shortfall.missing
         opened.append(queue.open_or_update_short(session, ctx, parcel, line, shortfall.missing))
