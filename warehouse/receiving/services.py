@@ -88,7 +88,10 @@ def scan_parcel(
 ) -> ScanAnswer:
     """Matches a scanned parcel code to open returns; opens (or re-opens) its parcel.
 
-    No match makes an unmatched parcel in the exception queue: it is never dropped.
+    A parcel's label that matches nothing makes an unmatched parcel in the exception queue:
+    it is never dropped. A code that is no parcel's label and matches nothing is refused
+    (`rules.parcel_code_refusal`), and one naming open returns of several buyers or stores
+    opens none of them: the parcel waits in the queue for a supervisor to choose.
     """
     scan = scanners.parse(code, context="parcel")
     key = identifier_key(scan.value)
