@@ -435,6 +435,29 @@ def test_each_exception_offers_only_its_own_actions_with_none_chosen(
     assert 'name="rma"' not in row  # a shortage is never matched to a return
 
 
+def test_matching_by_a_number_two_stores_returns_share_is_refused_never_guessed(
+    client, receiver, supervisor, create_return, make_store
+):
+    from factories import bearer, return_body
+
+    create_return(tracking_number="YT7512345678901")
+    _, other_key = make_store("店铺乙 Store B")
+    client.post(
+        "/api/v1/returns",
+        json=return_body(tracking_number="YT7512345678901"),
+        headers=bearer(other_key),
+    )
+    scan_parcel(receiver, "SF1234567890123")
+    exception_id = re.search(
+        r'id="exc-([0-9a-f-]+)"', text(supervisor.get("/ui/exceptions"))
+    ).group(1)
+    action = f"/ui/exceptions/{exception_id}/resolve"
+    submit(supervisor, "/ui/exceptions", action, action="match", rma="YT7512345678901", note="x")
+    page = text(supervisor.get("/ui/exceptions"))
+    assert 'class="banner error"' in page and "该编号对应多个退货单" in page
+    assert exception_id in page
+
+
 def test_resolving_without_a_note_or_with_an_unknown_rma_is_refused(receiver, supervisor):
     scan_parcel(receiver, "SF1234567890123")
     exception_id = re.search(

@@ -40,6 +40,7 @@ SHOWN_AS_RAISED = (
     N_("This is a unit's LPN: scan the parcel label."),
     N_("This is a staff badge: scan the parcel label."),
     N_("Not a parcel code: scan the carrier's label or the RMA slip."),
+    N_("That identifier names several returns: enter the RMA number."),
 )
 CODES_SHOWN = (
     N_("no_reason_7d"),
