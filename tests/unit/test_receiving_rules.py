@@ -43,6 +43,10 @@ def test_a_carriers_tracking_number_is_a_parcel_code(code):
     assert at_the_dock(code) is None
 
 
+def test_an_sscc_shipping_label_is_a_parcel_code():
+    assert at_the_dock("]C100106141411234567897") is None
+
+
 def test_our_rma_slip_is_a_parcel_code():
     assert at_the_dock(codes.new_rma_number()) is None
 

@@ -159,7 +159,8 @@ def reception_status(lines: list[ExpectedLine]) -> str:
 # --- parcel codes -----------------------------------------------------------------------------
 
 #: Kinds of code that are a parcel's own label: a carrier's tracking number (it fits a
-#: carrier's format, check digit verified where the format has one) or our RMA slip.
+#: carrier's format, check digit verified where the format has one) or our RMA slip (and
+#: GS1 data carrying an SSCC, below).
 PARCEL_LABEL_KINDS = frozenset({"tracking", "rma"})
 #: What other kinds of code are, as the receiver is told when one names no return.
 NOT_A_PARCEL = {
@@ -183,6 +184,8 @@ def parcel_code_refusal(scan: Scan) -> str | None:
         return scan.problem
     if scan.kind in PARCEL_LABEL_KINDS:
         return None
+    if scan.kind == "gs1" and "00" in scan.ai:
+        return None  # an SSCC: GS1's label for a shipped logistics unit, a parcel's own
     if scan.kind == "gs1" and scan.gtin:
         return NOT_A_PARCEL["gtin"]
     if scan.kind in NOT_A_PARCEL:
