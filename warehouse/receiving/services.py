@@ -321,6 +321,10 @@ def _returns_for_code(
             .where(Return.id.in_(return_ids))
             .options(joinedload(Return.lines))
             .order_by(Return.created_at)
+            # FOR KEY SHARE: a cancel (FOR UPDATE) of one of these returns waits for this
+            # scan, or this scan for the cancel and then sees it; updates of the returns'
+            # other columns (a close, a refund) are not held up.
+            .with_for_update(read=True, key_share=True, of=Return)
         )
         .unique()
         .all()
