@@ -458,6 +458,26 @@ def test_matching_by_a_number_two_stores_returns_share_is_refused_never_guessed(
     assert exception_id in page
 
 
+def test_a_matched_parcel_reads_as_matched_on_the_returns_timeline_not_as_normal(
+    receiver, supervisor, create_return
+):
+    ret = create_return()
+    scan_parcel(receiver, "SF1234567890123")
+    exception_id = re.search(
+        r'id="exc-([0-9a-f-]+)"', text(supervisor.get("/ui/exceptions"))
+    ).group(1)
+    submit(
+        supervisor,
+        "/ui/exceptions",
+        f"/ui/exceptions/{exception_id}/resolve",
+        action="match",
+        rma=ret["rma_number"],
+        note="slip inside",
+    )
+    story = text(supervisor.get(f"/ui/returns/{ret['id']}"))
+    assert "已匹配" in story and "正常" not in story
+
+
 def test_resolving_without_a_note_or_with_an_unknown_rma_is_refused(receiver, supervisor):
     scan_parcel(receiver, "SF1234567890123")
     exception_id = re.search(
