@@ -379,6 +379,23 @@ def test_an_item_scanned_as_a_parcel_is_refused_in_the_receivers_language(receiv
     assert 'class="banner error"' in page and "这是商品条码：请扫描包裹面单。" in page
 
 
+def test_a_parcel_code_on_two_buyers_returns_sends_the_parcel_to_the_shelf_saying_why(
+    client, receiver, create_return, make_store
+):
+    from factories import bearer, return_body
+
+    create_return(tracking_number="YT7512345678901")
+    _, other_key = make_store("店铺乙 Store B")
+    client.post(
+        "/api/v1/returns",
+        json=return_body(tracking_number="YT7512345678901"),
+        headers=bearer(other_key),
+    )
+    assert scan_parcel(receiver, "YT7512345678901").location == "/ui/receive"
+    page = text(receiver.get("/ui/receive"))
+    assert 'class="banner warn"' in page and "对应多个买家" in page
+
+
 def test_a_wrong_item_warns_and_an_unreadable_code_is_an_error(receiver, create_return):
     ret = create_return(lines=[line(gtin=GTIN)])
     parcel_page = scan_parcel(receiver, ret["rma_number"]).location
