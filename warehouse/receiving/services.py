@@ -351,7 +351,7 @@ def match_parcel(
         raise Conflict(f"The parcel is already matched to {ret.rma_number}.")
     if parcel.state != "open":
         raise Conflict(
-            "The parcel is closed; scan the parcel again to re-open it.", parcel_state=parcel.state
+            "The parcel is closed: only a parcel still open is matched.", parcel_state=parcel.state
         )
     held = _held_returns(session, parcel, [])
     conflict = sender_conflict({sender for sender, _ in held.values()}, _sender(ret))
