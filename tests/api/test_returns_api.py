@@ -139,6 +139,26 @@ def test_a_return_can_be_cancelled_before_its_parcel_arrives_but_only_once(clien
     assert tracking.status_code == 409
 
 
+def test_a_return_whose_parcel_was_scanned_cannot_be_cancelled_even_before_it_is_closed(
+    client, store, staff_token
+):
+    import uuid
+
+    _, key = store
+    ret = create(client, key).json
+    scan = {"scan_id": str(uuid.uuid4()), "code": ret["rma_number"]}
+    receiver = bearer(staff_token("receiver"))
+    assert client.post("/api/v1/parcels/scan", json=scan, headers=receiver).status_code == 200
+    response = client.post(f"/api/v1/returns/{ret['id']}/cancel", headers=bearer(key))
+    assert response.status_code == 409
+    assert response.content_type == "application/problem+json"
+    assert "received" in response.json["detail"]
+    after = client.get(f"/api/v1/returns/{ret['id']}", headers=bearer(key)).json
+    assert after["status"] == "awaiting_parcel"
+    assert after["cancelled_at"] is None
+    assert [e["type"] for e in after["events"]] == []
+
+
 def test_refund_confirmation_before_any_refund_was_requested_is_a_conflict(client, store):
     _, key = store
     ret = create(client, key).json

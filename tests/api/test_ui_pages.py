@@ -373,6 +373,29 @@ def test_an_unmatched_parcel_goes_to_the_exception_shelf(receiver):
     assert 'class="banner warn"' in page and "异常货架" in page
 
 
+def test_an_item_scanned_as_a_parcel_is_refused_in_the_receivers_language(receiver):
+    scan_parcel(receiver, GTIN)
+    page = text(receiver.get("/ui/receive"))
+    assert 'class="banner error"' in page and "这是商品条码：请扫描包裹面单。" in page
+
+
+def test_a_parcel_code_on_two_buyers_returns_sends_the_parcel_to_the_shelf_saying_why(
+    client, receiver, create_return, make_store
+):
+    from factories import bearer, return_body
+
+    create_return(tracking_number="YT7512345678901")
+    _, other_key = make_store("店铺乙 Store B")
+    client.post(
+        "/api/v1/returns",
+        json=return_body(tracking_number="YT7512345678901"),
+        headers=bearer(other_key),
+    )
+    assert scan_parcel(receiver, "YT7512345678901").location == "/ui/receive"
+    page = text(receiver.get("/ui/receive"))
+    assert 'class="banner warn"' in page and "对应多个买家" in page
+
+
 def test_a_wrong_item_warns_and_an_unreadable_code_is_an_error(receiver, create_return):
     ret = create_return(lines=[line(gtin=GTIN)])
     parcel_page = scan_parcel(receiver, ret["rma_number"]).location
@@ -412,6 +435,64 @@ def test_a_supervisor_claims_and_matches_an_unmatched_parcel(receiver, superviso
     assert response.status_code == 303
     page = text(supervisor.get("/ui/exceptions"))
     assert 'class="banner ok"' in page and exception_id not in page
+
+
+def test_each_exception_offers_only_its_own_actions_with_none_chosen(
+    receiver, supervisor, create_return
+):
+    ret = create_return(lines=[line(gtin=GTIN, quantity=2)])
+    parcel_page = scan_parcel(receiver, ret["rma_number"]).location
+    submit(receiver, parcel_page, parcel_page + "/items", code=GTIN)
+    submit(receiver, parcel_page, parcel_page + "/close")
+    page = text(supervisor.get("/ui/exceptions"))
+    [row] = re.findall(r'<tr id="exc-.*?</tr>', page, re.S)
+    assert "短少" in row
+    assert re.findall(r'<option value="([a-z_]*)"', row) == ["", "accept", "reject"]
+    assert '<option value="" selected disabled>' in row
+    assert 'name="rma"' not in row  # a shortage is never matched to a return
+
+
+def test_matching_by_a_number_two_stores_returns_share_is_refused_never_guessed(
+    client, receiver, supervisor, create_return, make_store
+):
+    from factories import bearer, return_body
+
+    create_return(tracking_number="YT7512345678901")
+    _, other_key = make_store("店铺乙 Store B")
+    client.post(
+        "/api/v1/returns",
+        json=return_body(tracking_number="YT7512345678901"),
+        headers=bearer(other_key),
+    )
+    scan_parcel(receiver, "SF1234567890123")
+    exception_id = re.search(
+        r'id="exc-([0-9a-f-]+)"', text(supervisor.get("/ui/exceptions"))
+    ).group(1)
+    action = f"/ui/exceptions/{exception_id}/resolve"
+    submit(supervisor, "/ui/exceptions", action, action="match", rma="YT7512345678901", note="x")
+    page = text(supervisor.get("/ui/exceptions"))
+    assert 'class="banner error"' in page and "该编号对应多个退货单" in page
+    assert exception_id in page
+
+
+def test_a_matched_parcel_reads_as_matched_on_the_returns_timeline_not_as_normal(
+    receiver, supervisor, create_return
+):
+    ret = create_return()
+    scan_parcel(receiver, "SF1234567890123")
+    exception_id = re.search(
+        r'id="exc-([0-9a-f-]+)"', text(supervisor.get("/ui/exceptions"))
+    ).group(1)
+    submit(
+        supervisor,
+        "/ui/exceptions",
+        f"/ui/exceptions/{exception_id}/resolve",
+        action="match",
+        rma=ret["rma_number"],
+        note="slip inside",
+    )
+    story = text(supervisor.get(f"/ui/returns/{ret['id']}"))
+    assert "已匹配" in story and "正常" not in story
 
 
 def test_resolving_without_a_note_or_with_an_unknown_rma_is_refused(receiver, supervisor):

@@ -53,7 +53,7 @@ def test_sixteen_terminals_scanning_one_new_unknown_parcel_make_one_quarantined_
 ):
     headers = bearer(staff_token("receiver"))
     requests = [
-        ("/api/v1/parcels/scan", {"scan_id": str(uuid.uuid4()), "code": "ZZ00998877"})
+        ("/api/v1/parcels/scan", {"scan_id": str(uuid.uuid4()), "code": "JT0001234567890"})
         for _ in range(TERMINALS)
     ]
     answers = race(app, headers, requests)
@@ -108,3 +108,40 @@ def test_the_same_scan_id_sent_by_two_threads_at_once_is_received_once(
     assert len({a.json["unit"]["lpn"] for a in answers}) == 1
     assert sorted(a.json["replayed"] for a in answers) == [False, True, True, True]
     assert db.scalar(select(func.count()).select_from(Unit)) == 1
+
+
+def test_a_return_cancelled_while_its_parcel_is_scanned_is_either_cancelled_or_received(
+    app, client, store, staff_token, db
+):
+    """Never both: a cancelled return with a parcel on it would take items nobody expects."""
+    from warehouse.receiving.models import ParcelReturn
+    from warehouse.returns.models import Return
+
+    _, key = store
+    receiver = bearer(staff_token("receiver"))
+    returns = [
+        client.post("/api/v1/returns", json=return_body(), headers=bearer(key)).json
+        for _ in range(TERMINALS // 2)
+    ]
+    barrier = threading.Barrier(len(returns) * 2)
+
+    def send(url, body, headers):
+        barrier.wait()
+        app.test_client().post(url, json=body, headers=headers)
+
+    threads = []
+    for ret in returns:
+        scan = {"scan_id": str(uuid.uuid4()), "code": ret["rma_number"]}
+        threads.append(threading.Thread(target=send, args=("/api/v1/parcels/scan", scan, receiver)))
+        cancel = f"/api/v1/returns/{ret['id']}/cancel"
+        threads.append(threading.Thread(target=send, args=(cancel, None, bearer(key))))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    both = db.scalars(
+        select(Return.rma_number)
+        .join(ParcelReturn, ParcelReturn.return_id == Return.id)
+        .where(Return.status == "cancelled")
+    ).all()
+    assert both == []

@@ -17,7 +17,7 @@ S = ReturnStatus
 
 @pytest.mark.parametrize("status", [S.AWAITING_PARCEL, S.IN_TRANSIT])
 def test_a_return_whose_parcel_has_not_arrived_can_be_cancelled(status):
-    assert status_after_cancel(status) == S.CANCELLED
+    assert status_after_cancel(status, parcel_received=False) == S.CANCELLED
 
 
 @pytest.mark.parametrize(
@@ -25,12 +25,18 @@ def test_a_return_whose_parcel_has_not_arrived_can_be_cancelled(status):
 )
 def test_a_return_with_a_parcel_received_cannot_be_cancelled(status):
     with pytest.raises(TransitionRefused, match="received"):
-        status_after_cancel(status)
+        status_after_cancel(status, parcel_received=False)
+
+
+@pytest.mark.parametrize("status", [S.AWAITING_PARCEL, S.IN_TRANSIT])
+def test_a_return_whose_parcel_was_scanned_cannot_be_cancelled_before_the_parcel_is_closed(status):
+    with pytest.raises(TransitionRefused, match="received"):
+        status_after_cancel(status, parcel_received=True)
 
 
 def test_cancelling_twice_says_it_is_already_cancelled():
     with pytest.raises(TransitionRefused, match="already cancelled"):
-        status_after_cancel(S.CANCELLED)
+        status_after_cancel(S.CANCELLED, parcel_received=False)
 
 
 def test_tracking_moves_only_a_waiting_return_in_transit():

@@ -5,15 +5,21 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.problems import Conflict, InvalidInput, NotFound
-from warehouse.receiving.models import Parcel, ReceivingException
-from warehouse.receiving.rules import ExceptionKind
-from warehouse.returns.models import ReturnLine
+from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
+from warehouse.receiving.rules import (
+    Effect,
+    ExceptionKind,
+    legal_actions,
+    resolution_effect,
+    resolution_refusal,
+)
+from warehouse.returns.models import Return, ReturnLine
 
 
 class Resolution(StrEnum):
@@ -117,19 +123,48 @@ def resolve_open(
     resolution: str,
     note: str,
     parcel_id: uuid.UUID | None = None,
+    return_id: uuid.UUID | None = None,
     return_line_id: uuid.UUID | None = None,
 ) -> None:
-    """Closes the open exceptions that an event has settled (a match, a late receipt)."""
+    """Closes the open exceptions that an event has settled (a match, a late receipt, the
+    return's rejection)."""
     query = select(ReceivingException).where(
         ReceivingException.status.in_(OPEN_STATES),
         ReceivingException.kind.in_([str(k) for k in kinds]),
     )
     if parcel_id is not None:
         query = query.where(ReceivingException.parcel_id == parcel_id)
+    if return_id is not None:
+        query = query.where(ReceivingException.return_id == return_id)
     if return_line_id is not None:
         query = query.where(ReceivingException.return_line_id == return_line_id)
     for exception in session.scalars(query):
         _resolve(session, ctx, exception, resolution, note)
+
+
+def open_for_parcel(
+    session: Session,
+    parcel_id: uuid.UUID,
+    *,
+    kinds: tuple[ExceptionKind, ...] = (
+        ExceptionKind.UNMATCHED_PARCEL,
+        ExceptionKind.RETURN_NOT_OPEN,
+        ExceptionKind.AMBIGUOUS_PARCEL,
+    ),
+) -> bool:
+    """Whether the parcel already waits in the queue for one of `kinds`."""
+    return (
+        session.scalar(
+            select(ReceivingException.id)
+            .where(
+                ReceivingException.parcel_id == parcel_id,
+                ReceivingException.kind.in_([str(k) for k in kinds]),
+                ReceivingException.status.in_(OPEN_STATES),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _resolve(session, ctx: Context, exception: ReceivingException, resolution: str, note: str):
@@ -221,13 +256,25 @@ def resolve(
     note: str,
     return_id: uuid.UUID | None = None,
 ) -> ReceivingException:
-    """Settles an exception with an action and a note. `match` matches its parcel to a return."""
+    """Settles an exception with one of its kind's actions (`rules.QUEUE_ACTIONS`) and a
+    note, and does what that action means for its parcel or return; any other action, or one
+    on a return already decided, is refused (409) and changes nothing."""
     exception = _get(session, exception_id)
     if exception.status == "resolved":
         raise Conflict("The exception is resolved already.")
     if exception.status == "claimed" and exception.claimed_by != ctx.actor.label:
         raise Conflict(f"{exception.claimed_by} has claimed this exception.")
-    if action == "match":
+    effect = resolution_effect(exception.kind, action)
+    returns = _returns_decided_by(session, exception) if effect in _ON_RETURNS else []
+    refusal = resolution_refusal(
+        exception.kind,
+        action,
+        return_statuses=[r.status for r in returns],
+        units_received=_units_of(session, returns),
+    )
+    if refusal is not None:
+        raise Conflict(refusal, actions=list(legal_actions(exception.kind)))
+    if effect == Effect.MATCH_PARCEL:
         if exception.parcel_id is None or return_id is None:
             raise InvalidInput({"return_id": ["Matching needs the return to match the parcel to."]})
         from warehouse.receiving.services import match_parcel
@@ -238,61 +285,91 @@ def resolve(
             exception.note = note
             return exception
     _resolve(session, ctx, exception, str(ACTIONS[action]), note)
-    _consequences(session, ctx, exception, action, note)
+    if effect == Effect.REJECT_RETURN:
+        for ret in returns:
+            _reject(session, ctx, exception, ret, action, note)
+    elif effect == Effect.ACCEPT_SHORTAGE:
+        _accept_shortage(session, ctx, returns[0], note)
     return exception
 
 
-def _consequences(session, ctx: Context, exception: ReceivingException, action: str, note: str):
-    """What a resolution means for the return beyond the queue.
+#: Effects that act on the exception's return(s), which must still be undecided.
+_ON_RETURNS = (Effect.ACCEPT_SHORTAGE, Effect.REJECT_RETURN)
 
-    Rejecting an empty parcel rejects its return (the store is told, with the evidence);
-    accepting a shortage lets the return go on with what arrived: once no shortage is left
-    open it counts as received, and its inspection (if done) decides the refund.
-    """
-    if exception.return_id is None:
-        return
-    from warehouse.returns.models import Return
 
-    ret = session.get(Return, exception.return_id, with_for_update=True)
-    if action == "reject" and exception.kind == ExceptionKind.EMPTY_PARCEL:
-        from warehouse.refunds.services import reject
+def _returns_decided_by(session: Session, exception: ReceivingException) -> list[Return]:
+    """The returns a resolution decides, locked: an empty parcel's are the returns it was
+    closed for, any other exception's its own return."""
+    if exception.kind == ExceptionKind.EMPTY_PARCEL and exception.parcel_id is not None:
+        ids = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == exception.parcel_id)
+        query = select(Return).where(Return.id.in_(ids))
+        if "returns" in exception.details:  # those undecided when the parcel was closed
+            query = query.where(Return.rma_number.in_(exception.details["returns"]))
+    elif exception.return_id is not None:
+        query = select(Return).where(Return.id == exception.return_id)
+    else:
+        return []
+    return list(session.scalars(query.order_by(Return.created_at).with_for_update()))
 
-        if ret.status not in ("rejected", "closed", "cancelled"):
-            reject(
-                session,
-                ctx,
-                ret,
-                findings={
-                    "findings": [{"reason": "empty_parcel", "note": note, **exception.details}]
-                },
-            )
-    elif action == "accept" and exception.kind == ExceptionKind.SHORT:
-        still_short = session.scalar(
-            select(ReceivingException.id)
-            .where(
-                ReceivingException.return_id == ret.id,
-                ReceivingException.kind == ExceptionKind.SHORT,
-                ReceivingException.status.in_(OPEN_STATES),
-            )
-            .limit(1)
+
+def _units_of(session: Session, returns: list[Return]) -> int:
+    """How many units (of any reception status) the returns have received so far."""
+    if not returns:
+        return 0
+    return session.scalar(
+        select(func.count()).select_from(Unit).where(Unit.return_id.in_([r.id for r in returns]))
+    )
+
+
+def _reject(session, ctx: Context, exception, ret: Return, action: str, note: str) -> None:
+    """Rejects the return (the store is told, with the evidence) and settles its other
+    open shortages and empty parcels with it: nothing is left to decide on it."""
+    from warehouse.refunds.services import reject
+
+    reason = "empty_parcel" if exception.kind == ExceptionKind.EMPTY_PARCEL else exception.kind
+    finding = {"reason": reason, "action": action, "note": note, **exception.details}
+    reject(session, ctx, ret, findings={"findings": [finding]})
+    session.flush()
+    resolve_open(
+        session,
+        ctx,
+        return_id=ret.id,
+        kinds=(ExceptionKind.SHORT, ExceptionKind.EMPTY_PARCEL),
+        resolution=str(ACTIONS["reject"]),
+        note=f"the return was rejected: {note}",
+    )
+
+
+def _accept_shortage(session, ctx: Context, ret: Return, note: str) -> None:
+    """The return goes on with what arrived: once no shortage is left open it counts as
+    received, and its inspection (if done) decides the refund."""
+    still_short = session.scalar(
+        select(ReceivingException.id)
+        .where(
+            ReceivingException.return_id == ret.id,
+            ReceivingException.kind == ExceptionKind.SHORT,
+            ReceivingException.status.in_(OPEN_STATES),
         )
-        if still_short is None and ret.status == "partially_received":
-            from warehouse.inspection.services import settle_return
+        .limit(1)
+    )
+    if still_short is not None:
+        return
+    from warehouse.inspection.services import settle_return
 
-            before = {"status": ret.status, "reception_status": ret.reception_status}
-            ret.status = ret.reception_status = "received"
-            ret.updated_at = ctx.now
-            record(
-                session,
-                ctx,
-                "return.shortage_accepted",
-                "return",
-                ret.id,
-                store_id=ret.store_id,
-                before=before,
-                after={"status": ret.status, "note": note},
-            )
-            settle_return(session, ctx, ret, reinspection=False)
+    before = {"status": ret.status, "reception_status": ret.reception_status}
+    ret.status = ret.reception_status = "received"
+    ret.updated_at = ctx.now
+    record(
+        session,
+        ctx,
+        "return.shortage_accepted",
+        "return",
+        ret.id,
+        store_id=ret.store_id,
+        before=before,
+        after={"status": ret.status, "note": note},
+    )
+    settle_return(session, ctx, ret, reinspection=False)
 
 
 def for_unit(session: Session, unit_id: uuid.UUID) -> list[ReceivingException]:
@@ -329,4 +406,5 @@ def exception_brief(exception: ReceivingException) -> dict:
         "resolved_by": exception.resolved_by,
         "resolution": exception.resolution,
         "note": exception.note,
+        "actions": list(legal_actions(exception.kind)) if exception.status != "resolved" else [],
     }

@@ -1,11 +1,17 @@
-"""Receiving rules, in plain Python: which line an item satisfies, and what a closed parcel
-leaves short. The service feeds them rows and acts on their answers."""
+"""Receiving rules, in plain Python: which codes name a parcel, whose returns one parcel may
+hold, which line an item satisfies, what a closed parcel leaves short, and what the exception
+queue may do with each kind of exception. The service feeds them rows and acts on their
+answers."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from scanners import Scan
+from scanners.products import expected_check_digit
 
 
 class Outcome(StrEnum):
@@ -28,6 +34,9 @@ class ExceptionKind(StrEnum):
     SERIAL_MISMATCH = "serial_mismatch"
     EMPTY_PARCEL = "empty_parcel"
     TRANSIT_DAMAGE = "transit_damage"
+    #: The parcel's code names open returns of more than one buyer (or store): a person
+    #: chooses which one the parcel is.
+    AMBIGUOUS_PARCEL = "ambiguous_parcel"
     #: Inspection found fault with a unit an express refund had already paid for.
     FINDING_AFTER_REFUND = "finding_after_refund"
 
@@ -145,3 +154,157 @@ def shortfalls(lines: list[ExpectedLine]) -> list[Shortfall]:
 def reception_status(lines: list[ExpectedLine]) -> str:
     """received when every line is complete, else partially_received."""
     return "received" if all(line.remaining == 0 for line in lines) else "partially_received"
+
+
+# --- parcel codes -----------------------------------------------------------------------------
+
+#: Kinds of code that are a parcel's own label: a carrier's tracking number (it fits a
+#: carrier's format, check digit verified where the format has one) or our RMA slip (and
+#: GS1 data carrying an SSCC, below).
+PARCEL_LABEL_KINDS = frozenset({"tracking", "rma"})
+#: What other kinds of code are, as the receiver is told when one names no return.
+NOT_A_PARCEL = {
+    "gtin": "This is an item: scan the parcel label.",
+    "lpn": "This is a unit's LPN: scan the parcel label.",
+    "badge": "This is a staff badge: scan the parcel label.",
+}
+NOT_A_PARCEL_CODE = "Not a parcel code: scan the carrier's label or the RMA slip."
+
+
+def parcel_code_refusal(scan: Scan) -> str | None:
+    """Why a scanned code that names no return is refused at the parcel step; None when it
+    is a well-formed parcel code, to be quarantined as an unmatched parcel.
+
+    Order numbers and external ids may look like anything, so any code may still *match*;
+    only a code shaped like a parcel's label is worth a place on the exception shelf. Junk,
+    a code whose check digit fails and a product code (an item scanned at the wrong step)
+    are refused and nothing is written: the receiver scans again.
+    """
+    if scan.problem:
+        return scan.problem
+    if scan.kind in PARCEL_LABEL_KINDS:
+        return None
+    if scan.kind == "gs1" and "00" in scan.ai:
+        return None  # an SSCC: GS1's label for a shipped logistics unit, a parcel's own
+    if scan.kind == "gs1" and scan.gtin:
+        return NOT_A_PARCEL["gtin"]
+    if scan.kind in NOT_A_PARCEL:
+        return NOT_A_PARCEL[scan.kind]
+    digits = scan.value
+    if len(digits) in (13, 14) and digits.isascii() and digits.isdigit():
+        # At the parcel step the scanner library does not call 13 digits a bad EAN (a
+        # carrier's number may be 13 digits); one that fits no carrier's format either is.
+        name = "an EAN-13" if len(digits) == 13 else "a GTIN-14"
+        return f"{name} with a wrong check digit (expected {expected_check_digit(digits)})"
+    return NOT_A_PARCEL_CODE
+
+
+# --- whose returns one parcel holds -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a return's parcel: one buyer of one store."""
+
+    store_id: uuid.UUID
+    buyer_id: str
+
+
+def sender_conflict(held: Iterable[Sender], joining: Sender) -> str | None:
+    """Why a return of `joining` may not be in a parcel that holds returns of `held`; None
+    when it may. A parcel holds one buyer's returns (two returns of the same buyer in one
+    box are fine): another store's return would show that store this parcel, and another
+    buyer's would be told "short" for items that were never in it."""
+    for sender in held:
+        if sender.store_id != joining.store_id:
+            return "the parcel holds another store's return"
+        if sender.buyer_id != joining.buyer_id:
+            return "the parcel holds another buyer's return"
+    return None
+
+
+# --- the exception queue: what each kind may be resolved with -----------------------------------
+
+
+class Action(StrEnum):
+    """What a supervisor may choose, by the API's names."""
+
+    MATCH = "match"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    RETURN_TO_BUYER = "return_to_buyer"
+
+
+class Effect(StrEnum):
+    """What a resolution does beyond closing the exception."""
+
+    #: The parcel joins the return the supervisor names; receiving goes on.
+    MATCH_PARCEL = "match_parcel"
+    #: The return goes on with what arrived: received, and decided once inspected.
+    ACCEPT_SHORTAGE = "accept_shortage"
+    #: The return is rejected and its store told (`return.rejected`), with the evidence.
+    REJECT_RETURN = "reject_return"
+    #: Recorded only: the parcel or unit goes on (or back) as the note says, and the return
+    #: goes on by inspection as before.
+    RECORD = "record"
+
+
+K, A, E = ExceptionKind, Action, Effect
+#: The queue's rules, in one place: the actions each kind of exception may be resolved with,
+#: and what each does. Anything else is refused (409). Every effect leaves the return a way
+#: forward: matched parcels are received, accepted shortages are decided, rejections are
+#: told, and recorded ones change nothing the return was waiting on.
+QUEUE_ACTIONS: dict[ExceptionKind, dict[Action, Effect]] = {
+    K.UNMATCHED_PARCEL: {A.MATCH: E.MATCH_PARCEL, A.RETURN_TO_BUYER: E.RECORD},
+    K.AMBIGUOUS_PARCEL: {A.MATCH: E.MATCH_PARCEL, A.RETURN_TO_BUYER: E.RECORD},
+    K.RETURN_NOT_OPEN: {A.MATCH: E.MATCH_PARCEL, A.RETURN_TO_BUYER: E.RECORD},
+    K.SHORT: {A.ACCEPT: E.ACCEPT_SHORTAGE, A.REJECT: E.REJECT_RETURN},
+    K.EMPTY_PARCEL: {A.REJECT: E.REJECT_RETURN, A.RETURN_TO_BUYER: E.REJECT_RETURN},
+    # An extra unit is not part of the return (never counted, never refunded).
+    K.EXTRA: {A.ACCEPT: E.RECORD, A.RETURN_TO_BUYER: E.RECORD},
+    # Units counted on the return: inspection decides their refund and route, so the queue
+    # only acknowledges them (sending one back is the disposition's return_to_buyer route).
+    K.WRONG_ITEM: {A.ACCEPT: E.RECORD},
+    K.SERIAL_MISMATCH: {A.ACCEPT: E.RECORD},
+    K.TRANSIT_DAMAGE: {A.ACCEPT: E.RECORD},
+    K.FINDING_AFTER_REFUND: {A.ACCEPT: E.RECORD},
+}
+del K, A, E
+
+#: Return statuses in which nothing is left to decide: a resolution acting on such a return
+#: is refused.
+DECIDED = frozenset({"rejected", "closed", "cancelled"})
+
+
+def legal_actions(kind: str) -> tuple[str, ...]:
+    """The actions an exception of `kind` may be resolved with, in the table's order."""
+    return tuple(str(action) for action in QUEUE_ACTIONS.get(ExceptionKind(kind), {}))
+
+
+def resolution_effect(kind: str, action: str) -> Effect | None:
+    """What resolving an exception of `kind` with `action` does; None when it may not."""
+    if action not in Action.__members__.values():
+        return None
+    return QUEUE_ACTIONS.get(ExceptionKind(kind), {}).get(Action(action))
+
+
+def resolution_refusal(
+    kind: str, action: str, *, return_statuses: Iterable[str] = (), units_received: int = 0
+) -> str | None:
+    """Why resolving an exception of `kind` with `action` is refused, for a person; None when
+    it may go ahead. `return_statuses` are those of the returns the resolution acts on and
+    `units_received` what they received so far."""
+    effect = resolution_effect(kind, action)
+    if effect is None:
+        allowed = " or ".join(legal_actions(kind)) or "nothing"
+        return f"A {kind} exception is resolved by {allowed}, not {action}."
+    if effect in (Effect.ACCEPT_SHORTAGE, Effect.REJECT_RETURN):
+        decided = sorted(set(return_statuses) & DECIDED)
+        if decided:
+            return f"The return is {decided[0]} already: nothing is left to decide."
+    if effect == Effect.ACCEPT_SHORTAGE:
+        if set(return_statuses) - {"partially_received"}:
+            return "Only a partially received return's shortage can be accepted."
+        if units_received == 0:
+            return "Nothing of the return arrived: reject it instead."
+    return None

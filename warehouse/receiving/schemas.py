@@ -135,6 +135,10 @@ class ExceptionSchema(ma.Schema):
     resolved_by = ma.fields.String(allow_none=True)
     resolution = ma.fields.String(allow_none=True)
     note = ma.fields.String(allow_none=True)
+    actions = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "The actions this exception may be resolved with (open ones)."},
+    )
 
 
 class ParcelScanOutSchema(ma.Schema):

@@ -26,16 +26,22 @@ from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.receiving import exceptions as queue
-from warehouse.receiving.models import Parcel, ParcelReturn, Scan, Unit
+from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Scan, Unit
 from warehouse.receiving.rules import (
     COUNTS_AS_RECEIVED,
+    DECIDED,
     EXCEPTION_FOR_OUTCOME,
+    NOT_A_PARCEL,
+    NOT_A_PARCEL_CODE,
     ExceptionKind,
     ExpectedLine,
     ItemCode,
     Outcome,
+    Sender,
     match_item,
+    parcel_code_refusal,
     reception_status,
+    sender_conflict,
     shortfalls,
 )
 from warehouse.refunds import services as refunds
@@ -46,8 +52,14 @@ from warehouse.stores.models import Store
 
 #: How far ahead of the server's clock a terminal's own `scanned_at` may be.
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
-#: Parcel codes that name a parcel; other kinds are refused at the parcel scan.
-PARCEL_CODE_KINDS = frozenset({"tracking", "rma", "unknown"})
+#: Exceptions that hold a parcel until a person says whose it is.
+PARCEL_KINDS = (
+    ExceptionKind.UNMATCHED_PARCEL,
+    ExceptionKind.RETURN_NOT_OPEN,
+    ExceptionKind.AMBIGUOUS_PARCEL,
+)
+#: Refusals at the parcel step that are the same words every time (translated on the floor).
+NOT_A_PARCEL_MESSAGES = frozenset({*NOT_A_PARCEL.values(), NOT_A_PARCEL_CODE})
 ITEM_CODE_KINDS = frozenset({"gtin", "gs1", "unknown"})
 #: Stored scan answers are written with the transaction's other appended rows, in one INSERT.
 _write_scans = insert_rows(Scan.__table__)
@@ -76,7 +88,10 @@ def scan_parcel(
 ) -> ScanAnswer:
     """Matches a scanned parcel code to open returns; opens (or re-opens) its parcel.
 
-    No match makes an unmatched parcel in the exception queue: it is never dropped.
+    A parcel's label that matches nothing makes an unmatched parcel in the exception queue:
+    it is never dropped. A code that is no parcel's label and matches nothing is refused
+    (`rules.parcel_code_refusal`), and one naming open returns of several buyers or stores
+    opens none of them: the parcel waits in the queue for a supervisor to choose.
     """
     scan = scanners.parse(code, context="parcel")
     key = identifier_key(scan.value)
@@ -88,27 +103,32 @@ def scan_parcel(
         if earlier is not None:
             return earlier
     scanned_at = _terminal_time(ctx, scanned_at)
-    if scan.kind not in PARCEL_CODE_KINDS and not returns:
-        raise InvalidInput(
-            {"code": [f"That is a {scan.kind} code, not a parcel's label."]},
-            detail=f"Scanned {scan.value!r}: a {scan.kind}, not a parcel.",
-        )
-    if scan.problem and not returns:
-        raise InvalidInput(
-            {"code": [scan.problem]}, detail=f"Scanned {scan.value!r}: {scan.problem}."
-        )
     if not key:
         raise InvalidInput({"code": ["Nothing readable was scanned."]})
+    if not returns:
+        refusal = parcel_code_refusal(scan)
+        if refusal is not None:
+            # Junk, a failed check digit or an item's code: refused, nothing written (an
+            # unmatched parcel is only ever one with a parcel's label on it).
+            detail = (
+                refusal
+                if refusal in NOT_A_PARCEL_MESSAGES
+                else f"Scanned {scan.value!r}: {refusal}."
+            )
+            raise InvalidInput({"code": [refusal]}, detail=detail)
 
     open_returns = [r for r in returns if r.status not in return_rules.FINISHED]
     finished = [r for r in returns if r.status in return_rules.FINISHED]
+    # A parcel holds one buyer's returns: a code naming open returns of several buyers (or
+    # stores) makes a person choose, rather than opening them all.
+    ambiguous = len({_sender(r) for r in open_returns}) > 1
     parcel = _new_parcel(
         session,
         id=new_id(),
         code=key[:64],
         code_kind=scan.kind,
         carrier=scan.carrier,
-        match_status="matched" if open_returns else "unmatched",
+        match_status="matched" if open_returns and not ambiguous else "unmatched",
         state="open",
         weight_grams=weight_grams,
         opened_by=ctx.actor.label,
@@ -117,6 +137,7 @@ def scan_parcel(
         scanned_at=scanned_at,
     )
     created = parcel is not None
+    joining = [] if ambiguous else open_returns
     if parcel is None:
         parcel = session.scalar(
             select(Parcel)
@@ -124,13 +145,25 @@ def scan_parcel(
             .options(selectinload(Parcel.links))
             .with_for_update()
         )
-        if parcel.state == "closed":
+        held = _held_returns(session, parcel, returns)
+        senders = {sender for sender, _ in held.values()}
+        if senders:
+            # A re-scan adds only returns of the buyer whose returns the parcel holds: never
+            # another store's or another buyer's (they are not in this box).
+            joining = [r for r in open_returns if sender_conflict(senders, _sender(r)) is None]
+            ambiguous = False
+        still_open = joining or any(
+            status not in return_rules.FINISHED for _, status in held.values()
+        )
+        if parcel.state == "closed" and still_open:
+            # Re-opened for a late item; a parcel whose returns are all finished stays closed
+            # (nothing may be received into a closed or cancelled return).
             parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
     if weight_grams is not None:
         parcel.weight_grams = weight_grams
 
     linked = {link.return_id for link in parcel.links}
-    for ret in open_returns:
+    for ret in joining:
         if ret.id not in linked:
             parcel.links.append(
                 ParcelReturn(
@@ -141,29 +174,20 @@ def scan_parcel(
                 # 极速退款: the store's policy may let the refund go before inspection.
                 refunds.request_express(session, ctx, ret)
     exception = None
-    if open_returns:
-        parcel.match_status = "matched"
-    elif created:
-        kind = ExceptionKind.RETURN_NOT_OPEN if finished else ExceptionKind.UNMATCHED_PARCEL
-        details = {
-            "code": scan.value,
-            "kind": scan.kind,
-            "carrier": scan.carrier,
-            "weight_grams": weight_grams,
-        }
-        if finished:
-            details["returns"] = [
-                {"id": str(r.id), "rma_number": r.rma_number, "status": r.status} for r in finished
-            ]
-        exception = queue.open_exception(
-            session,
-            ctx,
-            kind,
-            parcel_id=parcel.id,
-            store_id=finished[0].store_id if finished else None,
-            return_id=finished[0].id if finished else None,
-            details=details,
-        )
+    if parcel.links:
+        if parcel.match_status != "matched":
+            # An unmatched parcel scanned again after its return learnt this code.
+            parcel.match_status = "matched"
+            queue.resolve_open(
+                session,
+                ctx,
+                parcel_id=parcel.id,
+                kinds=PARCEL_KINDS,
+                resolution="matched",
+                note="matched by a later scan",
+            )
+    elif created or (ambiguous and not queue.open_for_parcel(session, parcel.id)):
+        exception = _quarantine(session, ctx, parcel, scan, weight_grams, open_returns, finished)
     if created:
         record(
             session,
@@ -194,6 +218,60 @@ def scan_parcel(
         session, ctx, scan_id, "parcel", code, scan, scanned_at, result, parcel_id=parcel.id
     )
     return ScanAnswer(result, replayed=False)
+
+
+def _sender(ret: Return) -> Sender:
+    return Sender(ret.store_id, ret.buyer_id)
+
+
+def _held_returns(
+    session: Session, parcel: Parcel, known: list[Return]
+) -> dict[uuid.UUID, tuple[Sender, str]]:
+    """The returns the parcel holds (of one buyer of one store, or none yet): who sent each
+    and its status."""
+    ids = {link.return_id for link in parcel.links}
+    found = {r.id: (_sender(r), r.status) for r in known if r.id in ids}
+    missing = ids - found.keys()
+    if missing:
+        rows = session.execute(
+            select(Return.id, Return.store_id, Return.buyer_id, Return.status).where(
+                Return.id.in_(missing)
+            )
+        )
+        found.update({row.id: (Sender(row.store_id, row.buyer_id), row.status) for row in rows})
+    return found
+
+
+def _quarantine(session, ctx, parcel, scan, weight_grams, open_returns, finished):
+    """Queues a parcel no one return can be given: no match, a finished return, or open
+    returns of several buyers (then a supervisor chooses which one it is)."""
+    details = {
+        "code": scan.value,
+        "kind": scan.kind,
+        "carrier": scan.carrier,
+        "weight_grams": weight_grams,
+    }
+    if open_returns:
+        kind, named = ExceptionKind.AMBIGUOUS_PARCEL, open_returns
+    elif finished:
+        kind, named = ExceptionKind.RETURN_NOT_OPEN, finished
+    else:
+        kind, named = ExceptionKind.UNMATCHED_PARCEL, []
+    if named:
+        details["returns"] = [
+            {"id": str(r.id), "rma_number": r.rma_number, "status": r.status} for r in named
+        ]
+    # A return that is not open belongs to one store; several buyers' returns to no one.
+    owner = finished[0] if kind == ExceptionKind.RETURN_NOT_OPEN else None
+    return queue.open_exception(
+        session,
+        ctx,
+        kind,
+        parcel_id=parcel.id,
+        store_id=owner.store_id if owner else None,
+        return_id=owner.id if owner else None,
+        details=details,
+    )
 
 
 def _new_parcel(session: Session, **columns) -> Parcel | None:
@@ -243,6 +321,10 @@ def _returns_for_code(
             .where(Return.id.in_(return_ids))
             .options(joinedload(Return.lines))
             .order_by(Return.created_at)
+            # FOR KEY SHARE: a cancel (FOR UPDATE) of one of these returns waits for this
+            # scan, or this scan for the cancel and then sees it; updates of the returns'
+            # other columns (a close, a refund) are not held up.
+            .with_for_update(read=True, key_share=True, of=Return)
         )
         .unique()
         .all()
@@ -253,7 +335,12 @@ def _returns_for_code(
 def match_parcel(
     session: Session, ctx: Context, parcel_id: uuid.UUID, return_id: uuid.UUID
 ) -> dict:
-    """A supervisor says which return an (unmatched) parcel belongs to."""
+    """A supervisor says which return an (unmatched) parcel belongs to.
+
+    Matching is for a parcel still open: one no return has yet, or one that holds returns of
+    the same buyer. A closed parcel, or one holding another store's or another buyer's
+    return, is refused: the parcel would show up on that other return (and its store).
+    """
     parcel = _parcel(session, parcel_id, for_update=True)
     ret = session.scalar(select(Return).where(Return.id == return_id))
     if ret is None:
@@ -262,17 +349,28 @@ def match_parcel(
         raise Conflict(f"Return {ret.rma_number} is {ret.status}; it expects no parcel.")
     if any(link.return_id == ret.id for link in parcel.links):
         raise Conflict(f"The parcel is already matched to {ret.rma_number}.")
+    if parcel.state != "open":
+        raise Conflict(
+            "The parcel is closed: only a parcel still open is matched.", parcel_state=parcel.state
+        )
+    held = _held_returns(session, parcel, [])
+    conflict = sender_conflict({sender for sender, _ in held.values()}, _sender(ret))
+    if conflict is not None:
+        raise Conflict(f"Cannot match {ret.rma_number}: {conflict}.", parcel_state=parcel.state)
     before = {"match_status": parcel.match_status}
     parcel.links.append(
         ParcelReturn(parcel_id=parcel.id, return_id=ret.id, matched_by="manual", created_at=ctx.now)
     )
     parcel.match_status = "matched"
     session.flush()
+    if ret.express_refund:
+        # 极速退款 at receipt, as a scan that had matched it would have.
+        refunds.request_express(session, ctx, ret)
     queue.resolve_open(
         session,
         ctx,
         parcel_id=parcel.id,
-        kinds=(ExceptionKind.UNMATCHED_PARCEL, ExceptionKind.RETURN_NOT_OPEN),
+        kinds=PARCEL_KINDS,
         resolution="matched",
         note=f"matched to {ret.rma_number}",
     )
@@ -518,8 +616,10 @@ def _first_return(session: Session, parcel_id: uuid.UUID) -> tuple:
 
 
 def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
-    """Ends receiving: short lines and an empty parcel become exceptions; each return in the
-    parcel moves to received or partially received and its store is told (return.received)."""
+    """Ends receiving: short lines become exceptions and each return in the parcel moves to
+    received or partially received, its store told (return.received). An empty parcel is one
+    `empty_parcel` exception and nothing else until a supervisor resolves it; a parcel with
+    no return yet cannot be closed (it waits on the exception shelf to be matched)."""
     parcel = _parcel(session, parcel_id, for_update=True, with_links=False)
     if parcel.state != "open":
         raise Conflict("The parcel is already closed.", parcel_state=parcel.state)
@@ -528,9 +628,18 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
     units_in_parcel = (
         select(func.count()).select_from(Unit).where(Unit.parcel_id == parcel.id)
     ).scalar_subquery()
+    empty_queued = (
+        select(func.count())
+        .select_from(ReceivingException)
+        .where(
+            ReceivingException.parcel_id == parcel.id,
+            ReceivingException.kind == ExceptionKind.EMPTY_PARCEL,
+            ReceivingException.status.in_(queue.OPEN_STATES),
+        )
+    ).scalar_subquery()
     in_parcel = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == parcel.id)
     rows = session.execute(
-        select(ReturnLine, Return, Store.decision_hours, units_in_parcel)
+        select(ReturnLine, Return, Store.decision_hours, units_in_parcel, empty_queued)
         .join(Return, Return.id == ReturnLine.return_id)
         .join(Store, Store.id == Return.store_id)
         .where(ReturnLine.return_id.in_(in_parcel))
@@ -538,39 +647,62 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
         .with_for_update(of=ReturnLine)
         .execution_options(populate_existing=True)
     ).all()
-    units = rows[0][3] if rows else 0
+    if not rows:
+        raise Conflict(
+            "The parcel is not matched to a return yet; a supervisor matches it first.",
+            parcel_state=parcel.state,
+        )
+    units, empty_before = rows[0][3], rows[0][4]
     parcel.state, parcel.closed_at, parcel.closed_by = "closed", ctx.now, ctx.actor.label
     by_return: dict[uuid.UUID, list[ReturnLine]] = {}
     returns: list[Return] = []
     decision_hours: dict[uuid.UUID, int] = {}
-    for line, ret, hours, _ in rows:
+    for line, ret, hours, *_ in rows:
         if ret.id not in by_return:
             by_return[ret.id] = []
             returns.append(ret)
             decision_hours[ret.id] = hours
         by_return[ret.id].append(line)
     opened: list = []
+    summaries = []
+    # A return already decided (rejected, closed, cancelled) has nothing left to be short of.
+    undecided = [r for r in returns if r.status not in DECIDED]
     if not units:
-        opened.append(
-            queue.open_exception(
+        # An empty box is one exception and one outcome: no shortages, no return.received;
+        # the supervisor's resolution (a rejection) is what its store is told.
+        if not empty_before and undecided:
+            opened.append(
+                queue.open_exception(
+                    session,
+                    ctx,
+                    ExceptionKind.EMPTY_PARCEL,
+                    parcel_id=parcel.id,
+                    return_id=undecided[0].id,
+                    store_id=undecided[0].store_id,
+                    details={
+                        "code": parcel.code,
+                        "weight_grams": parcel.weight_grams,
+                        "returns": [r.rma_number for r in undecided],
+                    },
+                )
+            )
+    else:
+        if empty_before:
+            # A box first closed empty, then re-opened and found to hold items after all.
+            queue.resolve_open(
                 session,
                 ctx,
-                ExceptionKind.EMPTY_PARCEL,
                 parcel_id=parcel.id,
-                return_id=parcel.links[0].return_id if parcel.links else None,
-                store_id=None,
-                details={"code": parcel.code, "weight_grams": parcel.weight_grams},
+                kinds=(ExceptionKind.EMPTY_PARCEL,),
+                resolution="received_later",
+                note="items received when the parcel was re-opened",
             )
-        )
-    summaries = []
-    for ret in returns:
-        if opened and opened[0].store_id is None and opened[0].return_id == ret.id:
-            opened[0].store_id = ret.store_id
-        summaries.append(
-            _close_return(
-                session, ctx, parcel, ret, by_return[ret.id], decision_hours[ret.id], opened
+        for ret in (r for r in returns if r.status not in return_rules.FINISHED):
+            summaries.append(
+                _close_return(
+                    session, ctx, parcel, ret, by_return[ret.id], decision_hours[ret.id], opened
+                )
             )
-        )
     record(
         session,
         ctx,
@@ -593,7 +725,7 @@ def _close_return(
     session, ctx, parcel, ret: Return, lines: list[ReturnLine], decision_hours: int, opened: list
 ) -> dict:
     expected = _expected_lines(session, lines, with_serials=False)
-    for shortfall in shortfalls(expected):
+    for shortfall in shortfalls(expected) if ret.status not in DECIDED else ():
         line = next(row for row in lines if row.id == shortfall.line.id)
         line.short_quantity = shortfall.missing
         opened.append(queue.open_or_update_short(session, ctx, parcel, line, shortfall.missing))

@@ -57,11 +57,13 @@ def status_after_tracking(status: ReturnStatus) -> ReturnStatus:
     return ReturnStatus.IN_TRANSIT if status == ReturnStatus.AWAITING_PARCEL else status
 
 
-def status_after_cancel(status: ReturnStatus) -> ReturnStatus:
-    """Only a return none of whose parcels has arrived can be cancelled."""
+def status_after_cancel(status: ReturnStatus, *, parcel_received: bool) -> ReturnStatus:
+    """Only a return none of whose parcels has arrived can be cancelled. A parcel scanned
+    and matched to it counts as received, even before the parcel is closed (its status
+    moves only then)."""
     if status == ReturnStatus.CANCELLED:
         raise TransitionRefused("the return is already cancelled")
-    if status not in BEFORE_RECEIPT:
+    if status not in BEFORE_RECEIPT or parcel_received:
         raise TransitionRefused(f"the return is {status}: a parcel has been received already")
     return ReturnStatus.CANCELLED
 

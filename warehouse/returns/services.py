@@ -8,6 +8,7 @@ leaves the commit to `transaction()` in the caller.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -23,6 +24,7 @@ from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.idempotency.rules import key_problem
 from warehouse.problems import Conflict, InvalidInput, NotFound
+from warehouse.receiving.models import ParcelReturn
 from warehouse.returns import rules
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
 from warehouse.returns.rules import (
@@ -79,6 +81,9 @@ def create_return(
 
     if data.get("tracking_number"):
         _check_tracking_number(data["tracking_number"])
+        _check_one_buyer_per_parcel(
+            session, store_id, data["buyer"]["id"], data["tracking_number"], None
+        )
     duplicate = session.scalar(
         select(Return.id).where(
             Return.store_id == store_id, Return.external_id == data["external_id"]
@@ -327,6 +332,7 @@ def register_tracking(
     before = {"status": ret.status, "carrier": ret.carrier, "tracking_number": ret.tracking_number}
     _check_tracking_number(tracking_number)
     ret.status = _transition(rules.status_after_tracking, ret.status)
+    _check_one_buyer_per_parcel(session, ret.store_id, ret.buyer_id, tracking_number, ret.id)
     ret.carrier = carrier
     ret.tracking_number = tracking_number
     ret.updated_at = ctx.now
@@ -348,7 +354,13 @@ def cancel_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Retur
     """Cancels a return before any parcel arrives; parcel matching stops expecting it."""
     ret = _load(session, return_id, ctx.store_scope, for_update=True)
     before = {"status": ret.status}
-    ret.status = _transition(rules.status_after_cancel, ret.status)
+    parcel_received = (
+        session.scalar(select(ParcelReturn.id).where(ParcelReturn.return_id == ret.id).limit(1))
+        is not None
+    )
+    ret.status = _transition(
+        functools.partial(rules.status_after_cancel, parcel_received=parcel_received), ret.status
+    )
     ret.cancelled_at = ret.updated_at = ctx.now
     append_event(session, ctx, ret, EventType.RETURN_CANCELLED)
     record(
@@ -421,6 +433,45 @@ def _check_tracking_number(tracking_number: str) -> None:
     key = identifier_key(tracking_number)
     if not 4 <= len(key) <= 40 or not key.isascii() or not key.isalnum():
         raise InvalidInput({"tracking_number": ["4 to 40 letters and digits."]})
+
+
+def _check_one_buyer_per_parcel(
+    session: Session,
+    store_id: uuid.UUID,
+    buyer_id: str,
+    tracking_number: str,
+    return_id: uuid.UUID | None,
+) -> None:
+    """A parcel holds one buyer's returns: a tracking number already on an open return of the
+    store for another buyer is refused (409), naming that return, or the parcel scan would
+    open both and tell one of them "short" for items that were never in the box. Another
+    store's returns are not looked at: a store learns nothing of them."""
+    values = identifier_variants(identifier_key(tracking_number))
+    query = (
+        select(Return.id, Return.rma_number, Return.external_id)
+        .join(ReturnIdentifier, ReturnIdentifier.return_id == Return.id)
+        .where(
+            ReturnIdentifier.store_id == store_id,
+            ReturnIdentifier.kind == "tracking",
+            ReturnIdentifier.value.in_(values),
+            Return.store_id == store_id,
+            Return.buyer_id != buyer_id,
+            Return.status.not_in([str(s) for s in rules.FINISHED]),
+        )
+        .limit(1)
+    )
+    if return_id is not None:
+        query = query.where(Return.id != return_id)
+    other = session.execute(query).first()
+    if other is not None:
+        raise Conflict(
+            f"Tracking number {tracking_number} is on return {other.rma_number} "
+            f"(external_id {other.external_id}) of another buyer; one parcel holds one "
+            "buyer's returns.",
+            return_id=str(other.id),
+            rma_number=other.rma_number,
+            external_id=other.external_id,
+        )
 
 
 def _transition(rule, status: str) -> ReturnStatus:

@@ -98,6 +98,7 @@ class Tracking(MethodView):
     @requires(store=True)
     @blp.arguments(TrackingSchema)
     @blp.response(200, ReturnSchema)
+    @problem_response(blp, 409, "The return is finished, or the number is on another buyer's.")
     def put(self, data, return_id):
         """Register the carrier and tracking number the buyer shipped with."""
         db = session()

@@ -42,11 +42,8 @@ def exceptions():
         limit=QUEUE_PAGE,
         after=None,
     )
-    return render(
-        "exceptions.html",
-        items=[queue.exception_brief(e) for e in page],
-        actions=RESOLVE_ACTIONS,
-    )
+    # Each row offers only its kind's actions (receiving.rules.QUEUE_ACTIONS), none chosen.
+    return render("exceptions.html", items=[queue.exception_brief(e) for e in page])
 
 
 @bp.post("/ui/exceptions/<exception_id>/claim")
@@ -73,7 +70,9 @@ def resolve(exception_id: str):
     note = request.form.get("note", "").strip()
     try:
         if action not in RESOLVE_ACTIONS:
-            raise InvalidInput({"action": [f"One of: {', '.join(RESOLVE_ACTIONS)}."]})
+            raise InvalidInput(
+                {"action": [f"One of: {', '.join(RESOLVE_ACTIONS)}."]}, detail="Choose an action"
+            )
         if not note:
             raise InvalidInput({"note": ["A note is required."]}, detail="A note is required.")
         return_id = None
@@ -209,7 +208,8 @@ def search_returns(db, text: str, limit: int = SEARCH_LIMIT) -> list[Return]:
 
 
 def _find_return(db, text: str) -> Return | None:
-    """The return a typed or scanned identifier names (an LPN names its unit's return)."""
+    """The one return a typed or scanned identifier names (an LPN names its unit's return);
+    an identifier that names several is refused."""
     text = text.strip()
     if not text:
         return None
@@ -219,10 +219,16 @@ def _find_return(db, text: str) -> Return | None:
         return db.get(Return, return_id) if return_id else None
     keys = set(identifier_variants(identifier_key(scan.value)))
     keys.update(identifier_variants(identifier_key(text)))
-    return_id = db.scalar(
-        select(ReturnIdentifier.return_id)
-        .where(ReturnIdentifier.value.in_(keys))
-        .order_by(ReturnIdentifier.id)
-        .limit(1)
+    found = set(
+        db.scalars(
+            select(ReturnIdentifier.return_id).where(ReturnIdentifier.value.in_(keys)).limit(50)
+        )
     )
-    return db.get(Return, uuid.UUID(str(return_id))) if return_id else None
+    if len(found) > 1:
+        # Never guess: the first of two stores' returns with one tracking number may be the
+        # wrong store's, and the parcel would show up on it.
+        raise InvalidInput(
+            {"rma": ["That identifier names several returns."]},
+            detail="That identifier names several returns: enter the RMA number.",
+        )
+    return db.get(Return, uuid.UUID(str(found.pop()))) if found else None

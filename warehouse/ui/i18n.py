@@ -36,6 +36,11 @@ SHOWN_AS_RAISED = (
     N_("The parcel is already closed."),
     N_("Nothing readable was scanned."),
     N_("A note is required."),
+    N_("This is an item: scan the parcel label."),
+    N_("This is a unit's LPN: scan the parcel label."),
+    N_("This is a staff badge: scan the parcel label."),
+    N_("Not a parcel code: scan the carrier's label or the RMA slip."),
+    N_("That identifier names several returns: enter the RMA number."),
 )
 CODES_SHOWN = (
     N_("no_reason_7d"),
@@ -49,6 +54,7 @@ CODES_SHOWN = (
     N_("unmatched_parcel"),
     N_("empty_parcel"),
     N_("return_not_open"),
+    N_("ambiguous_parcel"),
     N_("short"),
     N_("extra"),
     N_("damaged"),

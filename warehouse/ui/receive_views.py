@@ -166,6 +166,15 @@ def receive_scan():
     if result.get("warning"):
         banner("warn", i18n.gettext("Return is finished: put the parcel on the exception shelf."))
         return _answer(url_for("ui.receive"), parcel_id=parcel["id"])
+    if (result.get("exception") or {}).get("kind") == "ambiguous_parcel":
+        banner(
+            "warn",
+            i18n.gettext(
+                "Several buyers' returns carry this code: put the parcel on the exception "
+                "shelf for a supervisor to choose."
+            ),
+        )
+        return _answer(url_for("ui.receive"), parcel_id=parcel["id"])
     if parcel["status"] != "matched":
         banner("warn", i18n.gettext("Unmatched: put the parcel on the exception shelf."))
         return _answer(url_for("ui.receive"), parcel_id=parcel["id"])
