@@ -65,7 +65,7 @@ def _parcel(floor, ret=None):
 
 
 def _unmatched_parcel(floor):
-    scan = {"scan_id": str(uuid.uuid4()), "code": "ZZ00998877"}
+    scan = {"scan_id": str(uuid.uuid4()), "code": "DPK009988776655"}
     floor.client.post("/api/v1/parcels/scan", json=scan, headers=floor.receiver)
     [exception] = floor.client.get("/api/v1/exceptions", headers=floor.supervisor).json["items"]
     return exception

@@ -104,7 +104,7 @@ def test_a_claim_form_sent_twice_claims_once_and_answers_the_same(app, signed_in
     supervisor = signed_in("supervisor")
     receiver = signed_in("receiver")
     scan = str(uuid.uuid4())
-    queued(receiver, "/ui/receive", scan, scan_id=scan, code="ZZ00998877")
+    queued(receiver, "/ui/receive", scan, scan_id=scan, code="DPK009988776655")
     page = text(supervisor.get("/ui/exceptions"))
     action = re.search(r'action="(/ui/exceptions/[^"]+/claim)"', page).group(1)
     fields = {**form_fields(page), "idempotency_key": KEY.search(page).group(1)}
@@ -127,7 +127,7 @@ def test_a_form_sent_again_with_other_values_is_refused_with_a_page_that_says_so
     supervisor = signed_in("supervisor")
     receiver = signed_in("receiver")
     scan = str(uuid.uuid4())
-    queued(receiver, "/ui/receive", scan, scan_id=scan, code="ZZ00998877")
+    queued(receiver, "/ui/receive", scan, scan_id=scan, code="DPK009988776655")
     page = text(supervisor.get("/ui/exceptions"))
     action = re.search(r'action="(/ui/exceptions/[^"]+/resolve)"', page).group(1)
     fields = {**form_fields(page), "idempotency_key": KEY.search(page).group(1)}

@@ -96,7 +96,7 @@ def test_closing_one_parcel_twice_at_once_closes_it_once(floor, app, staff_token
 
 
 def test_two_supervisors_claiming_one_exception_at_once_leave_one_claim(floor, app, staff_token):
-    scan = {"scan_id": str(uuid.uuid4()), "code": "ZZ00998877"}
+    scan = {"scan_id": str(uuid.uuid4()), "code": "DPK009988776655"}
     floor.client.post("/api/v1/parcels/scan", json=scan, headers=floor.receiver)
     [exception] = floor.client.get("/api/v1/exceptions", headers=floor.supervisor).json["items"]
     other = bearer(staff_token("supervisor"))
@@ -118,7 +118,7 @@ def test_a_refund_confirmed_twice_at_once_closes_the_return_once(floor, app, db)
 
 
 def test_two_supervisors_resolving_one_exception_at_once_resolve_it_once(floor, app, staff_token):
-    scan = {"scan_id": str(uuid.uuid4()), "code": "ZZ00998877"}
+    scan = {"scan_id": str(uuid.uuid4()), "code": "DPK009988776655"}
     floor.client.post("/api/v1/parcels/scan", json=scan, headers=floor.receiver)
     [exception] = floor.client.get("/api/v1/exceptions", headers=floor.supervisor).json["items"]
     other = bearer(staff_token("supervisor"))
@@ -141,7 +141,7 @@ def test_a_refurbishment_completed_twice_at_once_is_completed_once(floor, app, s
 
 
 def test_two_supervisors_matching_one_parcel_at_once_match_it_once(floor, app, staff_token):
-    scan = {"scan_id": str(uuid.uuid4()), "code": "ZZ00998877"}
+    scan = {"scan_id": str(uuid.uuid4()), "code": "DPK009988776655"}
     floor.client.post("/api/v1/parcels/scan", json=scan, headers=floor.receiver)
     [exception] = floor.client.get("/api/v1/exceptions", headers=floor.supervisor).json["items"]
     ret = floor.create_return([line(sku="TEE", gtin=None)])

@@ -43,6 +43,12 @@ def test_a_carriers_tracking_number_is_a_parcel_code(code):
     assert at_the_dock(code) is None
 
 
+@pytest.mark.parametrize("code", ["DPK364837293", "1234567890", "88012345678901234"])
+def test_a_tracking_number_of_a_carrier_with_no_known_format_is_still_a_parcel_code(code):
+    # A real parcel is shelved as unmatched, never turned away for want of a format.
+    assert at_the_dock(code) is None
+
+
 def test_an_sscc_shipping_label_is_a_parcel_code():
     assert at_the_dock("]C100106141411234567897") is None
 

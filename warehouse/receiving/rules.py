@@ -5,6 +5,7 @@ answers."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -169,6 +170,11 @@ NOT_A_PARCEL = {
     "badge": "This is a staff badge: scan the parcel label.",
 }
 NOT_A_PARCEL_CODE = "Not a parcel code: scan the carrier's label or the RMA slip."
+#: The shape of a tracking number of a carrier the scanner library has no format for (Deppon's
+#: DPK…, a regional courier's digits): at most four letters, then nine digits or more. A real
+#: parcel must never be turned away at the dock for want of a format, so these go to the
+#: shelf as unmatched; shorter or wordier codes ("HELLO123", "ZZ00998877") are refused.
+UNLISTED_TRACKING_SHAPE = re.compile(r"[A-Z]{0,4}[0-9]{9,30}")
 
 
 def parcel_code_refusal(scan: Scan) -> str | None:
@@ -196,6 +202,8 @@ def parcel_code_refusal(scan: Scan) -> str | None:
         # carrier's number may be 13 digits); one that fits no carrier's format either is.
         name = "an EAN-13" if len(digits) == 13 else "a GTIN-14"
         return f"{name} with a wrong check digit (expected {expected_check_digit(digits)})"
+    if UNLISTED_TRACKING_SHAPE.fullmatch(scan.value):
+        return None
     return NOT_A_PARCEL_CODE
 
 
