@@ -174,6 +174,21 @@ def test_the_disposition_mix_and_its_list(floor, supervisor):
     assert worn in text(supervisor.get(other))
 
 
+def test_the_timeline_and_the_units_list_show_a_units_state_now(floor, supervisor, db):
+    bin_code = floor.bin()
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    assert floor.dispose(lpn, "restock", bin=bin_code).status_code == 201
+    return_id = db.scalar(select(Unit.return_id).where(Unit.lpn == lpn))
+    timeline = text(supervisor.get(f"/ui/returns/{return_id}"))
+    assert re.search(rf'data-state="restocked">{lpn} .*已上架', timeline)
+    listed = text(supervisor.get(links(text(supervisor.get("/ui/dashboard")), "units")))
+    csv_url = re.search(r'href="([^"]+)" download', listed).group(1).replace("&amp;", "&")
+    header, *rows = read_csv(supervisor.get(csv_url))
+    [row] = [row for row in rows if lpn in row]
+    assert row[header.index("状态")] == "已上架"
+
+
 def _good() -> dict:
     from inspection_fixtures import GOOD_APPAREL
 

@@ -173,6 +173,7 @@ def get_return_detail(session: Session, ctx: Context, return_id: uuid.UUID) -> R
     its store was sent (contract: GET /returns/{id})."""
     from warehouse.events.models import Event
     from warehouse.events.outbox import as_message
+    from warehouse.inspection.units import states_of
     from warehouse.receiving.models import Parcel, ParcelReturn, Unit
 
     ret = _load(session, return_id, ctx.store_scope)
@@ -193,12 +194,16 @@ def get_return_detail(session: Session, ctx: Context, return_id: uuid.UUID) -> R
         }
         for p in parcels
     ]
-    units = session.scalars(select(Unit).where(Unit.return_id == ret.id).order_by(Unit.created_at))
+    units = list(
+        session.scalars(select(Unit).where(Unit.return_id == ret.id).order_by(Unit.created_at))
+    )
+    states = states_of(session, [u.id for u in units])
     ret.units_so_far = [
         {
             "lpn": u.lpn,
             "return_line_id": str(u.return_line_id) if u.return_line_id else None,
-            "status": u.reception_status,
+            "status": states[u.id].value,
+            "reception_status": u.reception_status,
             "sku": u.sku,
             "serial": u.serial,
             "received_at": u.created_at.isoformat(),
