@@ -353,6 +353,27 @@ def test_a_refurbishment_round_trip_ends_in_stock_as_open_box(floor):
     ]
 
 
+def test_a_refurbished_unit_is_disposed_of_finally_once(floor):
+    code = floor.bin()
+    lpn = inspected_unit(floor, WORN)
+    floor.dispose(lpn, "refurbish")
+    floor.client.post(
+        f"/api/v1/units/{lpn}/refurbish/complete",
+        json={"outcome": "restock", "bin": code},
+        headers=floor.inspector,
+    )
+    restocked = inspected_unit(floor)
+    floor.dispose(restocked, "restock", bin=code)
+    events = floor.events("unit.disposed")
+    assert [(e.data["lpn"], e.data["state"], e.data["final"]) for e in events] == [
+        (lpn, "refurbishing", False),
+        (lpn, "restocked", True),
+        (restocked, "restocked", True),
+    ]
+    finally_disposed = [e.data["lpn"] for e in events if e.data["final"]]
+    assert sorted(finally_disposed) == sorted({lpn, restocked})
+
+
 def test_a_failed_refurbishment_is_scrapped_and_closes_its_order(floor):
     lpn = inspected_unit(floor, WORN)
     floor.dispose(lpn, "refurbish")
