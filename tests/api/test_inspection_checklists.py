@@ -169,6 +169,18 @@ def test_a_category_without_its_own_checklist_gets_the_default_one(floor):
     assert [c["category"] for c in found["items"]] == ["apparel"]
 
 
+@pytest.mark.parametrize("typed", ["electronics", "Electronics ", "Ｅｌｅｃｔｒｏｎｉｃｓ"])
+def test_a_new_checklist_is_listed_under_its_category_however_it_was_typed(floor, typed):
+    floor.checklist("default")
+    created = floor.checklist(typed)
+    assert created["category"] == "electronics"
+    for asked in ("electronics", "ELECTRONICS", "ｅｌｅｃｔｒｏｎｉｃｓ"):
+        found = floor.client.get(
+            "/api/v1/checklists", query_string={"category": asked}, headers=floor.inspector
+        ).json
+        assert [c["id"] for c in found["items"]] == [created["id"]], asked
+
+
 def test_checklists_page_by_category(floor):
     for category in ("shoes", "apparel", "home"):
         floor.checklist(category)
