@@ -193,7 +193,7 @@ def test_a_refurbished_unit_counts_once_among_the_days_dispositions(floor, super
     assert len(table_rows(text(supervisor.get(links(page, "dispositions"))))) == 1
 
 
-def test_the_timeline_and_the_units_list_show_a_units_state_now(floor, supervisor, db):
+def test_the_timeline_and_the_units_list_show_a_units_state_now(floor, supervisor, signed_in, db):
     bin_code = floor.bin()
     lpn = floor.unit()
     floor.inspected(lpn)
@@ -206,6 +206,9 @@ def test_the_timeline_and_the_units_list_show_a_units_state_now(floor, superviso
     header, *rows = read_csv(supervisor.get(csv_url))
     [row] = [row for row in rows if lpn in row]
     assert row[header.index("状态")] == "已上架"
+    parcel_id = db.scalar(select(Unit.parcel_id).where(Unit.lpn == lpn))
+    parcel_page = text(signed_in("receiver").get(f"/ui/receive/parcels/{parcel_id}"))
+    assert re.search(rf'{lpn}</a>\s*<small>[^<]*<span class="state">已上架', parcel_page)
 
 
 def _good() -> dict:
