@@ -292,6 +292,7 @@ def test_a_supervisors_re_inspection_tells_the_store_the_corrected_grades(floor)
     floor.inspect(second, {**GOOD_APPAREL, "packaging_intact": False}, headers=floor.supervisor)
     events = floor.events("return.inspected")
     assert [{u["lpn"]: u["grade"] for u in e.data["units"]}[second] for e in events] == ["A", "B"]
+    assert [e.data["correction"] for e in events] == [False, True]
 
 
 def test_a_partly_received_return_waits_for_its_missing_units(floor):
