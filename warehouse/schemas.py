@@ -30,17 +30,10 @@ class StrictInteger(ma.fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Text(ma.fields.String):
-    """A string stripped of surrounding whitespace, within a length range (1–`max` by default).
-
-    Empty optional text means none: an optional field sent as `""` (or only whitespace) is
-    taken as absent, so its default applies (`"notes": ""` is no notes, not a 422). A required
-    field, or an item of a list, may not be empty.
-    """
-
-    def __init__(self, max: int, min: int = 1, **kwargs) -> None:
-        kwargs.setdefault("validate", ma.validate.Length(min=min, max=max))
-        super().__init__(**kwargs)
+class EmptyMeansAbsent:
+    """Empty optional text means none: an optional field sent as `""` (or only whitespace) is
+    taken as absent, so its default applies (`"notes": ""` is no notes, `?status=` no filter,
+    not a 422). A required field, or an item of a list, may still not be empty."""
 
     def deserialize(self, value, attr=None, data=None, **kwargs):
         if (
@@ -52,8 +45,21 @@ class Text(ma.fields.String):
             value = ma.missing
         return super().deserialize(value, attr, data, **kwargs)
 
+
+class Text(EmptyMeansAbsent, ma.fields.String):
+    """A string stripped of surrounding whitespace, within a length range (1–`max` by default);
+    empty means absent when the field is optional (`EmptyMeansAbsent`)."""
+
+    def __init__(self, max: int, min: int = 1, **kwargs) -> None:
+        kwargs.setdefault("validate", ma.validate.Length(min=min, max=max))
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Enum(EmptyMeansAbsent, ma.fields.Enum):
+    """One of an enumeration's values; empty means absent when the field is optional."""
 
 
 class Gtin(Text):

@@ -10,6 +10,7 @@ from warehouse.api import PageQuerySchema
 from warehouse.returns.rules import ReturnReason, ReturnStatus, unscannable
 from warehouse.schemas import (
     Currency,
+    Enum,
     Gtin,
     Money,
     StrictBoolean,
@@ -154,7 +155,7 @@ class DeadlineQuerySchema(PageQuerySchema):
 
 
 class ReturnQuerySchema(PageQuerySchema):
-    status = ma.fields.Enum(ReturnStatus, by_value=True, load_default=None)
+    status = Enum(ReturnStatus, by_value=True, load_default=None)
     external_id = Text(max=64, load_default=None)
 
 
