@@ -244,3 +244,22 @@ def test_empty_text_in_a_list_is_still_a_422(client, store, db):
     problem = assert_problem(post(client, key, body), 422)
     assert "lines.0.serial_numbers.0" in problem["errors"]
     assert_nothing_written(db)
+
+
+@pytest.mark.parametrize("number", ["1Z999AA10123456785", "EE123456789CN"])
+def test_a_tracking_number_whose_check_digit_fails_is_a_422_on_create_and_on_tracking(
+    client, store, db, number
+):
+    _, key = store
+    problem = assert_problem(post(client, key, return_body(tracking_number=number)), 422)
+    assert "check digit" in problem["errors"]["tracking_number"][0]
+    assert_nothing_written(db)
+    ret = post(client, key, return_body()).json
+    response = client.put(
+        f"/api/v1/returns/{ret['id']}/tracking",
+        json={"tracking_number": number},
+        headers=bearer(key),
+    )
+    assert "tracking_number" in assert_problem(response, 422)["errors"]
+    after = client.get(f"/api/v1/returns/{ret['id']}", headers=bearer(key)).json
+    assert (after["status"], after["tracking_number"]) == ("awaiting_parcel", None)

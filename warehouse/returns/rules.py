@@ -131,3 +131,13 @@ def unscannable(text: str) -> str | None:
     if scan.value.upper() != text.upper():
         return f"A scan of it reads {scan.value!r}."
     return None
+
+
+def tracking_unscannable(text: str) -> str | None:
+    """Why a scan of the parcel label carrying tracking number `text` would never match it
+    (None when it would): a number whose check digit fails its carrier's rule is refused
+    at the parcel scan as a misread, so a return registered under it is never found by it."""
+    scan = scanners.parse(text, context="parcel")
+    if scan.problem:
+        return f"A scan of its label would be refused: {scan.problem}."
+    return None

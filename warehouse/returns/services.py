@@ -29,6 +29,7 @@ from warehouse.returns.rules import (
     TransitionRefused,
     identifier_key,
     identifier_variants,
+    tracking_unscannable,
 )
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
@@ -426,6 +427,8 @@ def _check_tracking_number(tracking_number: str) -> None:
     key = identifier_key(tracking_number)
     if not 4 <= len(key) <= 40 or not key.isascii() or not key.isalnum():
         raise InvalidInput({"tracking_number": ["4 to 40 letters and digits."]})
+    if why := tracking_unscannable(tracking_number):
+        raise InvalidInput({"tracking_number": [why]})
 
 
 def _transition(rule, status: str) -> ReturnStatus:
