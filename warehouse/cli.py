@@ -123,7 +123,7 @@ def store_create(name, webhook_url, express_refund_limit, decision_hours, as_jso
                 session,
                 _system_context(),
                 name=name,
-                webhook_url=webhook_url,
+                webhook_url=webhook_url or None,  # --webhook-url "" is none
                 express_refund_limit=express_refund_limit,
                 decision_hours=decision_hours,
                 webhook_allow_private=current_app.extensions[

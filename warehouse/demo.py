@@ -58,7 +58,7 @@ DEMO_RETURNS = [
             _line(
                 "L1",
                 "EARBUDS-PRO",
-                "6942103117853",
+                "6942103117855",
                 "无线蓝牙耳机 Pro",
                 "electronics",
                 39900,
@@ -72,7 +72,7 @@ DEMO_RETURNS = [
         "order_id": "3928475610294012",
         "reason": "not_as_described",
         "buyer": {"id": "tb_buyer_5521", "name": "张*", "phone": None},
-        "lines": [_line("L1", "SNEAKER-42", "6970123456786", "跑步鞋 42码", "shoes", 29900)],
+        "lines": [_line("L1", "SNEAKER-42", "6970123456784", "跑步鞋 42码", "shoes", 29900)],
         "tracking": ("YTO", "YT7512345678901"),
     },
     {
@@ -81,7 +81,7 @@ DEMO_RETURNS = [
         "reason": "no_reason_7d",
         "buyer": {"id": "tb_buyer_7730", "name": "陈*", "phone": None},
         "lines": [
-            _line("L1", "LIPSTICK-RED", "6921234500016", "丝绒口红 正红色", "cosmetics", 15900)
+            _line("L1", "LIPSTICK-RED", "6921234500019", "丝绒口红 正红色", "cosmetics", 15900)
         ],
     },
 ]

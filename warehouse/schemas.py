@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from scanners import normalise_gtin
+from scanners.products import GTIN_LENGTHS, expected_check_digit
 from warehouse.money import MAX_AMOUNT_MINOR, SUPPORTED_CURRENCIES
 
 
@@ -28,8 +30,25 @@ class StrictInteger(ma.fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Text(ma.fields.String):
-    """A string stripped of surrounding whitespace, within a length range (1–`max` by default)."""
+class EmptyMeansAbsent:
+    """Empty optional text means none: an optional field sent as `""` (or only whitespace) is
+    taken as absent, so its default applies (`"notes": ""` is no notes, `?status=` no filter,
+    not a 422). A required field, or an item of a list, may still not be empty."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if (
+            isinstance(value, str)
+            and not self.required
+            and isinstance(self.parent, ma.Schema)
+            and not value.strip()
+        ):
+            value = ma.missing
+        return super().deserialize(value, attr, data, **kwargs)
+
+
+class Text(EmptyMeansAbsent, ma.fields.String):
+    """A string stripped of surrounding whitespace, within a length range (1–`max` by default);
+    empty means absent when the field is optional (`EmptyMeansAbsent`)."""
 
     def __init__(self, max: int, min: int = 1, **kwargs) -> None:
         kwargs.setdefault("validate", ma.validate.Length(min=min, max=max))
@@ -37,6 +56,30 @@ class Text(ma.fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Enum(EmptyMeansAbsent, ma.fields.Enum):
+    """One of an enumeration's values; empty means absent when the field is optional."""
+
+
+class Gtin(Text):
+    """A product's GTIN as a store sends it: 8, 12, 13 or 14 digits whose last is the GS1
+    check digit. One with a wrong check digit is refused: the item scan refuses such a
+    barcode, so a line carrying one could never be received by it."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("validate", _valid_gtin)
+        super().__init__(max=14, **kwargs)
+
+
+def _valid_gtin(value: str) -> None:
+    if not (value.isascii() and value.isdigit() and len(value) in GTIN_LENGTHS):
+        raise ma.ValidationError("A GTIN is 8, 12, 13 or 14 digits.")
+    if normalise_gtin(value) is None:
+        raise ma.ValidationError(
+            f"Wrong check digit: {value} cannot be a GTIN "
+            f"(with these digits it would end in {expected_check_digit(value)})."
+        )
 
 
 class Currency(ma.fields.String):

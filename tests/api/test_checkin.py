@@ -274,7 +274,10 @@ def test_another_serial_than_expected_is_a_serial_mismatch_in_the_queue(
     )
     parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
     answer = scan_item(client, receiver, parcel_id, "]C1010690123456789221SNFAKE0001").json
-    assert answer["unit"]["status"] == "serial_mismatch"
+    assert (answer["unit"]["status"], answer["unit"]["reception_status"]) == (
+        "received",
+        "serial_mismatch",
+    )
     assert answer["exception"]["kind"] == "serial_mismatch"
     assert answer["exception"]["details"]["expected_serials"] == ["SN8842A1X"]
     assert answer["exception"]["details"]["scanned"] == "SNFAKE0001"
@@ -285,7 +288,10 @@ def test_an_item_on_no_line_is_a_wrong_item(client, receiver, supervisor, create
     ret = create_return()
     parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
     answer = scan_item(client, receiver, parcel_id, "4006381333931").json
-    assert answer["unit"]["status"] == "wrong_item"
+    assert (answer["unit"]["status"], answer["unit"]["reception_status"]) == (
+        "received",
+        "wrong_item",
+    )
     assert answer["unit"]["return_line_id"] is None
     assert answer["exception"]["kind"] == "wrong_item"
     assert [e["kind"] for e in open_exceptions(client, supervisor)] == ["wrong_item"]
@@ -296,7 +302,10 @@ def test_one_more_than_expected_is_extra(client, receiver, create_return):
     parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
     scan_item(client, receiver, parcel_id, "MUG")
     answer = scan_item(client, receiver, parcel_id, "MUG").json
-    assert answer["unit"]["status"] == "extra"
+    assert (answer["unit"]["status"], answer["unit"]["reception_status"]) == (
+        "received",
+        "extra",
+    )
     assert answer["exception"]["kind"] == "extra"
     summary = close(client, receiver, parcel_id).json
     assert summary["returns"][0]["lines"][0]["extra"] == 1
@@ -307,7 +316,10 @@ def test_an_item_damaged_in_transit_is_counted_and_queued(client, receiver, crea
     ret = create_return(lines=[line(sku="VASE", quantity=1)])
     parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
     answer = scan_item(client, receiver, parcel_id, "VASE", damaged=True).json
-    assert answer["unit"]["status"] == "damaged_in_transit"
+    assert (answer["unit"]["status"], answer["unit"]["reception_status"]) == (
+        "received",
+        "damaged_in_transit",
+    )
     assert answer["exception"]["kind"] == "transit_damage"
     lines = close(client, receiver, parcel_id).json["returns"][0]["lines"]
     assert (lines[0]["received"], lines[0]["damaged"]) == (1, 1)

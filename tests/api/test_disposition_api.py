@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from factories import bearer
 from inspection_fixtures import GOOD_APPAREL, Floor
+from sqlalchemy import select
 
 from scanners import codes
 from warehouse.disposition.models import Bin, Disposition, Refurbishment
+from warehouse.printing.services import unit_label_for
+from warehouse.receiving.models import Unit
 
 
 @pytest.fixture
@@ -110,6 +113,33 @@ def test_the_recommended_restock_is_one_scan_of_the_bin(floor):
     assert (event.data["lpn"], event.data["decision"], event.data["grade"]) == (lpn, "restock", "A")
     assert event.data["override"] is False
     assert event.data["condition"] == "like_new"
+
+
+def test_a_restocked_unit_reads_restocked_in_every_view_of_it(floor):
+    code = floor.bin()
+    lpn = inspected_unit(floor)
+    assert floor.dispose(lpn, "restock", bin=code).status_code == 201
+    unit = floor.client.get(f"/api/v1/units/{lpn}", headers=floor.inspector).json
+    assert (unit["status"], unit["reception_status"]) == ("restocked", "received")
+    assert unit["disposition"]["state"] == "restocked"
+    assert unit["disposition"]["disposition"]["decision"] == "restock"
+    ret = floor.client.get(f"/api/v1/returns/{unit['return_id']}", headers=floor.store).json
+    assert [(u["lpn"], u["status"], u["reception_status"]) for u in ret["units"]] == [
+        (lpn, "restocked", "received")
+    ]
+
+
+def test_a_unit_reads_received_until_inspected_and_inspected_until_disposed(floor):
+    lpn = floor.unit()
+
+    def status():
+        return floor.client.get(f"/api/v1/units/{lpn}", headers=floor.inspector).json
+
+    assert status()["status"] == "received"
+    floor.inspected(lpn)
+    assert status()["status"] == "inspected"
+    floor.dispose(lpn, "refurbish", headers=floor.supervisor, reason="屏幕划痕, 先翻新")
+    assert status()["status"] == "refurbishing"
 
 
 def test_restocking_without_a_bin_is_a_422_and_nothing_happens(floor):
@@ -323,6 +353,27 @@ def test_a_refurbishment_round_trip_ends_in_stock_as_open_box(floor):
     ]
 
 
+def test_a_refurbished_unit_is_disposed_of_finally_once(floor):
+    code = floor.bin()
+    lpn = inspected_unit(floor, WORN)
+    floor.dispose(lpn, "refurbish")
+    floor.client.post(
+        f"/api/v1/units/{lpn}/refurbish/complete",
+        json={"outcome": "restock", "bin": code},
+        headers=floor.inspector,
+    )
+    restocked = inspected_unit(floor)
+    floor.dispose(restocked, "restock", bin=code)
+    events = floor.events("unit.disposed")
+    assert [(e.data["lpn"], e.data["state"], e.data["final"]) for e in events] == [
+        (lpn, "refurbishing", False),
+        (lpn, "restocked", True),
+        (restocked, "restocked", True),
+    ]
+    finally_disposed = [e.data["lpn"] for e in events if e.data["final"]]
+    assert sorted(finally_disposed) == sorted({lpn, restocked})
+
+
 def test_a_failed_refurbishment_is_scrapped_and_closes_its_order(floor):
     lpn = inspected_unit(floor, WORN)
     floor.dispose(lpn, "refurbish")
@@ -386,3 +437,26 @@ def test_a_store_sees_where_its_unit_went_and_another_store_does_not(floor, make
 def test_stores_may_not_touch_bins_or_the_refurbishment_queue(floor):
     assert floor.client.get("/api/v1/bins", headers=floor.store).status_code == 403
     assert floor.client.get("/api/v1/refurbishments", headers=floor.store).status_code == 403
+
+
+def test_a_units_label_carries_its_grade_and_route_once_inspected(floor):
+    def printed(lpn):
+        session = floor.app.extensions["warehouse.sessions"]()
+        try:
+            unit = session.scalar(select(Unit).where(Unit.lpn == lpn))
+            label = unit_label_for(session, unit)
+            return label.grade, label.route
+        finally:
+            session.close()
+
+    lpn = floor.unit()
+    assert printed(lpn) == (None, None)
+    floor.inspected(lpn)
+    assert printed(lpn) == ("A", "restock")
+    worn = inspected_unit(floor, WORN)
+    floor.dispose(worn, "scrap", headers=floor.supervisor, reason="damaged_beyond_repair")
+    assert printed(worn) == ("C", "scrap")
+    zpl = floor.client.get(f"/api/v1/labels/units/{lpn}.zpl", headers=floor.inspector)
+    assert zpl.data.count(b"^FO") > floor.client.get(
+        f"/api/v1/labels/units/{floor.unit()}.zpl", headers=floor.inspector
+    ).data.count(b"^FO")

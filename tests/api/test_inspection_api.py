@@ -46,6 +46,14 @@ def test_a_unit_with_nothing_wrong_is_grade_a_and_goes_back_to_stock(floor):
     assert floor.where(lpn)["state"] == "inspected"
 
 
+def test_empty_notes_on_an_inspection_mean_no_notes(floor):
+    lpn = floor.unit()
+    response = floor.inspect(lpn, notes="")
+    assert response.status_code == 201, response.json
+    assert response.json["notes"] is None
+    assert floor.where(lpn)["state"] == "inspected"
+
+
 def test_missing_wrong_and_out_of_range_answers_are_each_named_and_nothing_is_written(floor):
     lpn = floor.unit()
     response = floor.inspect(
@@ -285,6 +293,7 @@ def test_a_supervisors_re_inspection_tells_the_store_the_corrected_grades(floor)
     floor.inspect(second, {**GOOD_APPAREL, "packaging_intact": False}, headers=floor.supervisor)
     events = floor.events("return.inspected")
     assert [{u["lpn"]: u["grade"] for u in e.data["units"]}[second] for e in events] == ["A", "B"]
+    assert [e.data["correction"] for e in events] == [False, True]
 
 
 def test_a_partly_received_return_waits_for_its_missing_units(floor):

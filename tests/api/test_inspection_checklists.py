@@ -73,6 +73,26 @@ def test_a_checklist_that_cannot_work_is_a_422_naming_the_item_and_nothing_is_wr
     assert floor.count(Checklist) == 0
 
 
+def test_empty_optional_fields_of_a_checklist_item_mean_their_defaults(floor):
+    items = apparel_items()
+    items[3].update(grade_cap="", liability="", reject="")
+    created = floor.checklist(items=items)
+    packaging = created["items"][3]
+    assert (packaging["grade_cap"], packaging["liability"], packaging["reject"]) == (
+        "B",
+        None,
+        None,
+    )
+
+
+def test_an_empty_category_filter_lists_every_checklist(floor):
+    floor.checklist("apparel")
+    floor.checklist("shoes")
+    found = floor.client.get("/api/v1/checklists?category=", headers=floor.inspector)
+    assert found.status_code == 200, found.json
+    assert [c["category"] for c in found.json["items"]] == ["apparel", "shoes"]
+
+
 def test_an_edit_makes_a_new_version_and_keeps_the_old_one(floor):
     created = floor.checklist()
     items = apparel_items()
@@ -147,6 +167,18 @@ def test_a_category_without_its_own_checklist_gets_the_default_one(floor):
     assert [c["id"] for c in found["items"]] == [default["id"]]
     found = floor.client.get("/api/v1/checklists?category=Apparel", headers=floor.inspector).json
     assert [c["category"] for c in found["items"]] == ["apparel"]
+
+
+@pytest.mark.parametrize("typed", ["electronics", "Electronics ", "Ｅｌｅｃｔｒｏｎｉｃｓ"])
+def test_a_new_checklist_is_listed_under_its_category_however_it_was_typed(floor, typed):
+    floor.checklist("default")
+    created = floor.checklist(typed)
+    assert created["category"] == "electronics"
+    for asked in ("electronics", "ELECTRONICS", "ｅｌｅｃｔｒｏｎｉｃｓ"):
+        found = floor.client.get(
+            "/api/v1/checklists", query_string={"category": asked}, headers=floor.inspector
+        ).json
+        assert [c["id"] for c in found["items"]] == [created["id"]], asked
 
 
 def test_checklists_page_by_category(floor):

@@ -297,7 +297,9 @@ def test_a_return_shows_its_parcels_units_and_events_so_far(floor):
     floor.inspected(lpn)
     detail = get_return(floor, ret)
     assert [p["state"] for p in detail["parcels"]] == ["closed"]
-    assert [(u["lpn"], u["status"]) for u in detail["units"]] == [(lpn, "received")]
+    assert [(u["lpn"], u["status"], u["reception_status"]) for u in detail["units"]] == [
+        (lpn, "inspected", "received")
+    ]
     assert [e["type"] for e in detail["events"]] == [
         "return.received",
         "return.inspected",

@@ -151,3 +151,115 @@ def test_an_unknown_url_and_a_wrong_method_are_problems(client, store):
     response = client.delete("/api/v1/returns", headers=bearer(key))
     assert_problem(response, 405)
     assert "POST" in response.headers["Allow"]
+
+
+# --- codes that could never be scanned ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("gtin", ["6970123456786", "6921234500016", "6901234567891"])
+def test_a_gtin_with_a_wrong_check_digit_is_a_422_naming_the_line_and_nothing_is_written(
+    client, store, db, gtin
+):
+    _, key = store
+    body = return_body(lines=[line(), line(gtin=gtin)])
+    problem = assert_problem(post(client, key, body), 422)
+    assert list(problem["errors"]) == ["lines.1.gtin"]
+    assert "check digit" in problem["errors"]["lines.1.gtin"][0]
+    assert_nothing_written(db)
+
+
+@pytest.mark.parametrize("gtin", ["ABCDEFGH", "123456789", "6901-2345-678"])
+def test_a_gtin_that_is_not_8_12_13_or_14_digits_is_a_422(client, store, db, gtin):
+    _, key = store
+    problem = assert_problem(post(client, key, return_body(lines=[line(gtin=gtin)])), 422)
+    assert "lines.0.gtin" in problem["errors"]
+    assert_nothing_written(db)
+
+
+@pytest.mark.parametrize("gtin", ["96385074", "036000291452", "6901234567892", "06901234567892"])
+def test_a_gtin_of_any_length_with_its_check_digit_is_accepted(client, store, gtin):
+    _, key = store
+    response = post(client, key, return_body(lines=[line(gtin=gtin)]))
+    assert response.status_code == 201, response.json
+    assert response.json["lines"][0]["gtin"] == gtin
+
+
+@pytest.mark.parametrize(
+    "serial",
+    ["ＳＮ８８４２", "序列号8842", "SF1234567890123", "SN 1\t2"],
+    ids=["full-width", "chinese", "reads-as-tracking", "control"],
+)
+def test_a_serial_number_no_scan_could_read_back_is_a_422_and_nothing_is_written(
+    client, store, db, serial
+):
+    _, key = store
+    body = return_body(lines=[line(serial_numbers=["SN8842A1X", serial], quantity=2)])
+    problem = assert_problem(post(client, key, body), 422)
+    assert list(problem["errors"]) == ["lines.0.serial_numbers.1"]
+    assert_nothing_written(db)
+
+
+def test_a_sku_no_scan_could_read_back_is_refused_only_on_a_line_without_a_gtin(client, store, db):
+    _, key = store
+    without = return_body(lines=[line(sku="ＴＥＥ－Ｍ", gtin=None)])
+    problem = assert_problem(post(client, key, without), 422)
+    assert list(problem["errors"]) == ["lines.0.sku"]
+    assert_nothing_written(db)
+    with_gtin = return_body(lines=[line(sku="ＴＥＥ－Ｍ")])
+    assert post(client, key, with_gtin).status_code == 201
+
+
+# --- empty optional text ----------------------------------------------------------------------
+
+
+def test_empty_optional_text_on_a_return_means_none(client, store):
+    _, key = store
+    body = return_body(
+        reason_detail="",
+        carrier="",
+        tracking_number="  ",
+        buyer={"id": "tb_buyer_1", "name": "", "phone": ""},
+        lines=[line(gtin="", category="")],
+    )
+    response = post(client, key, body)
+    assert response.status_code == 201, response.json
+    ret = response.json
+    assert (ret["reason_detail"], ret["carrier"], ret["tracking_number"]) == (None, None, None)
+    assert ret["status"] == "awaiting_parcel"
+    assert ret["buyer"] == {"id": "tb_buyer_1", "name": None, "phone": None}
+    assert (ret["lines"][0]["gtin"], ret["lines"][0]["category"]) == (None, "default")
+
+
+def test_empty_required_text_is_still_a_422(client, store, db):
+    _, key = store
+    body = return_body(external_id="", lines=[line(sku=" ")])
+    problem = assert_problem(post(client, key, body), 422)
+    assert {"external_id", "lines.0.sku"} <= problem["errors"].keys()
+    assert_nothing_written(db)
+
+
+def test_empty_text_in_a_list_is_still_a_422(client, store, db):
+    _, key = store
+    body = return_body(lines=[line(serial_numbers=[""])])
+    problem = assert_problem(post(client, key, body), 422)
+    assert "lines.0.serial_numbers.0" in problem["errors"]
+    assert_nothing_written(db)
+
+
+@pytest.mark.parametrize("number", ["1Z999AA10123456785", "EE123456789CN"])
+def test_a_tracking_number_whose_check_digit_fails_is_a_422_on_create_and_on_tracking(
+    client, store, db, number
+):
+    _, key = store
+    problem = assert_problem(post(client, key, return_body(tracking_number=number)), 422)
+    assert "check digit" in problem["errors"]["tracking_number"][0]
+    assert_nothing_written(db)
+    ret = post(client, key, return_body()).json
+    response = client.put(
+        f"/api/v1/returns/{ret['id']}/tracking",
+        json={"tracking_number": number},
+        headers=bearer(key),
+    )
+    assert "tracking_number" in assert_problem(response, 422)["errors"]
+    after = client.get(f"/api/v1/returns/{ret['id']}", headers=bearer(key)).json
+    assert (after["status"], after["tracking_number"]) == ("awaiting_parcel", None)

@@ -95,6 +95,14 @@ def test_listing_pages_through_every_return_once_newest_first(client, store):
     assert seen == list(reversed(ids))
 
 
+def test_empty_list_filters_mean_no_filter(client, store):
+    _, key = store
+    create(client, key)
+    response = client.get("/api/v1/returns?status=&external_id=", headers=bearer(key))
+    assert response.status_code == 200, response.json
+    assert len(response.json["items"]) == 1
+
+
 def test_listing_filters_by_status_and_external_id(client, store):
     _, key = store
     first = create(client, key).json

@@ -174,6 +174,43 @@ def test_the_disposition_mix_and_its_list(floor, supervisor):
     assert worn in text(supervisor.get(other))
 
 
+def test_a_refurbished_unit_counts_once_among_the_days_dispositions(floor, supervisor):
+    bin_code = floor.bin()
+    worn = floor.unit()
+    photo = floor.photo(worn)
+    floor.inspected(worn, {**_good(), "signs_of_wear": "worn"}, photo_ids=[photo])
+    assert floor.dispose(worn, "refurbish").status_code == 201
+    done = floor.client.post(
+        f"/api/v1/units/{worn}/refurbish/complete",
+        json={"outcome": "restock", "bin": bin_code},
+        headers=floor.inspector,
+    )
+    assert done.status_code == 200, done.json
+    page = text(supervisor.get("/ui/dashboard"))
+    data = chart_data(page)
+    assert [m["count"] for m in data["mix"]] == [1]
+    assert sum({s["key"]: s["counts"] for s in data["series"]}["dispositions"]) == 1
+    assert len(table_rows(text(supervisor.get(links(page, "dispositions"))))) == 1
+
+
+def test_the_timeline_and_the_units_list_show_a_units_state_now(floor, supervisor, signed_in, db):
+    bin_code = floor.bin()
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    assert floor.dispose(lpn, "restock", bin=bin_code).status_code == 201
+    return_id = db.scalar(select(Unit.return_id).where(Unit.lpn == lpn))
+    timeline = text(supervisor.get(f"/ui/returns/{return_id}"))
+    assert re.search(rf'data-state="restocked">{lpn} .*已上架', timeline)
+    listed = text(supervisor.get(links(text(supervisor.get("/ui/dashboard")), "units")))
+    csv_url = re.search(r'href="([^"]+)" download', listed).group(1).replace("&amp;", "&")
+    header, *rows = read_csv(supervisor.get(csv_url))
+    [row] = [row for row in rows if lpn in row]
+    assert row[header.index("状态")] == "已上架"
+    parcel_id = db.scalar(select(Unit.parcel_id).where(Unit.lpn == lpn))
+    parcel_page = text(signed_in("receiver").get(f"/ui/receive/parcels/{parcel_id}"))
+    assert re.search(rf'{lpn}</a>\s*<small>[^<]*<span class="state">已上架', parcel_page)
+
+
 def _good() -> dict:
     from inspection_fixtures import GOOD_APPAREL
 

@@ -85,7 +85,7 @@ def test_concurrent_item_scans_never_receive_more_than_expected(
         headers,
         [(url, {"scan_id": str(uuid.uuid4()), "code": "CUP"}) for _ in range(TERMINALS)],
     )
-    statuses = sorted(a.json["unit"]["status"] for a in answers)
+    statuses = sorted(a.json["unit"]["reception_status"] for a in answers)
     assert statuses == ["extra"] * 6 + ["received"] * 10
     assert db.scalar(select(func.count()).select_from(Unit)) == TERMINALS
 

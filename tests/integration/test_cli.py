@@ -36,6 +36,15 @@ def test_a_new_store_gets_the_default_policy(runner, db):
     assert store.decision_hours == 48
 
 
+def test_an_empty_webhook_url_means_a_store_without_webhooks(runner, db):
+    from warehouse.stores.models import Store
+
+    result = runner.invoke(args=["store", "create", "--name", "S", "--webhook-url", "", "--json"])
+    assert result.exit_code == 0, result.output
+    store = db.get(Store, __import__("uuid").UUID(json.loads(result.output)["id"]))
+    assert store.webhook_url is None
+
+
 def test_store_create_refuses_a_bad_webhook_url(runner):
     result = runner.invoke(args=["store", "create", "--name", "S", "--webhook-url", "ftp://x"])
     assert result.exit_code == 2

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from warehouse.demo import DEMO_RETURNS
 from warehouse.returns.rules import (
     ReturnStatus,
     TransitionRefused,
     identifier_key,
     status_after_cancel,
     status_after_tracking,
+    unscannable,
 )
+from warehouse.returns.schemas import ReturnCreateSchema
 
 S = ReturnStatus
 
@@ -52,3 +55,32 @@ def test_tracking_cannot_change_on_a_finished_return(status):
 
 def test_identifiers_match_whatever_spacing_dashes_or_case_the_buyer_typed():
     assert identifier_key("sf 1234-5678") == identifier_key("SF12345678") == "SF12345678"
+
+
+@pytest.mark.parametrize(
+    "text", ["TSHIRT-BLK-M", "SN8842A1X", "6901234567892", "'); DROP TABLE returns;--"]
+)
+def test_an_identifier_a_scanner_types_and_reads_back_is_scannable(text):
+    assert unscannable(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("ＴＥＥ－Ｍ", "ASCII"),
+        ("黑色M", "ASCII"),
+        ("SF1234567890123", "tracking"),
+        ("6970123456786", "check digit"),
+        ("TEE  M", "reads"),
+    ],
+)
+def test_an_identifier_no_scan_could_read_back_says_why(text, why):
+    assert why in unscannable(text)
+
+
+def test_every_demo_return_is_one_the_api_would_accept():
+    """The demo creates its returns past the API; its GTINs and serials must still scan."""
+    schema = ReturnCreateSchema()
+    for spec in DEMO_RETURNS:
+        body = {k: v for k, v in spec.items() if k != "tracking"}
+        assert schema.validate(body) == {}, spec["external_id"]

@@ -123,9 +123,7 @@ class NoteInSchema(ma.Schema):
 
 
 class RefurbishQuerySchema(PageQuerySchema):
-    status = ma.fields.String(
-        load_default="open", validate=ma.validate.OneOf(["open", "done", "all"])
-    )
+    status = Text(max=8, load_default="open", validate=ma.validate.OneOf(["open", "done", "all"]))
 
 
 class NoteSchema(ma.Schema):

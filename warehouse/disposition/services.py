@@ -3,8 +3,8 @@ move a restocked unit between bins, and work refurbishment orders to completion.
 
 Every change locks the unit first (`find_unit(for_update=True)`), checks the move against
 the unit's state (`warehouse.inspection.lifecycle`), and is audited; each disposition,
-including a refurbishment's completion, tells the store (`unit.disposed`) in the same
-transaction.
+including a refurbishment's completion, tells the store (`unit.disposed`, with `final`
+saying whether the unit's route is settled) in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from warehouse.disposition import bins, rules
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
-from warehouse.inspection.lifecycle import ROUTE_MOVE, Move, Route
+from warehouse.inspection.lifecycle import ROUTE_MOVE, Move, Route, UnitState
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.rules import CONDITION, Grade
 from warehouse.inspection.units import (
@@ -130,6 +130,8 @@ def dispose(
         unit,
         decision=decision.value,
         grade=status.grade,
+        state=after.value,
+        final=after != UnitState.REFURBISHING,
         via="inspection",
         recommended=recommended.value,
         override=judgement.override,
@@ -156,7 +158,11 @@ def _place(session: Session, ctx: Context, unit: Unit, bin_: Bin) -> None:
 
 
 def _tell_store(session: Session, ctx: Context, unit: Unit, **data) -> None:
-    """`unit.disposed` for the unit's store, with what the store needs to know of it."""
+    """`unit.disposed` for the unit's store, with what the store needs to know of it.
+
+    A refurbished unit is told of twice, at each step: `final` is false when it goes into
+    refurbishment and true when it comes out (restocked or scrapped), as it is for every
+    other route; a store counting disposed units counts the final ones."""
     if unit.return_id is None:
         return
     ret = session.get_one(Return, unit.return_id)
@@ -308,6 +314,8 @@ def complete_refurbishment(
         unit,
         decision=outcome.value,
         grade=status.grade,
+        state=after.value,
+        final=True,
         via="refurbishment",
         reason=order.scrap_reason,
         refurbishment_id=order.id,

@@ -3,6 +3,7 @@ applies to a unit's category (or the default one)."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 
 from sqlalchemy import and_, select
@@ -18,8 +19,10 @@ DEFAULT_CATEGORY = "default"
 
 
 def category_key(category: str) -> str:
-    """Categories match case-insensitively: a store's "Apparel" finds the "apparel" checklist."""
-    return category.strip().lower()
+    """Categories match however they were typed: a store's "Apparel" finds the "apparel"
+    checklist, and so do full-width letters from a Chinese input method ("Ａｐｐａｒｅｌ") and
+    runs of spaces (NFKC, then case-folded, spaces collapsed)."""
+    return " ".join(unicodedata.normalize("NFKC", category).casefold().split())
 
 
 def _template(items: object) -> Template:

@@ -42,7 +42,8 @@ class LabelField(ma.fields.Field):
 class ConsequenceSchema(ma.Schema):
     """What a failing answer means."""
 
-    grade_cap = ma.fields.String(
+    grade_cap = Text(
+        max=1,
         load_default=None,
         allow_none=True,
         validate=ma.validate.OneOf(GRADES),
@@ -51,7 +52,8 @@ class ConsequenceSchema(ma.Schema):
             "example": "B",
         },
     )
-    liability = ma.fields.String(
+    liability = Text(
+        max=16,
         load_default=None,
         allow_none=True,
         validate=ma.validate.OneOf(LIABILITIES),
@@ -76,7 +78,8 @@ class ConsequenceSchema(ma.Schema):
         load_default=False,
         metadata={"description": "Never back on sale (hygiene): scrap.", "example": False},
     )
-    reject = ma.fields.String(
+    reject = Text(
+        max=32,
         load_default=None,
         allow_none=True,
         validate=ma.validate.OneOf([r.value for r in RejectReason]),

@@ -328,8 +328,15 @@ def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: 
         reported_before=reported_before,
         reinspection=reinspection,
     ):
+        # A re-inspection reports the return again: `correction` says this report replaces
+        # the earlier one, so a store counts each inspected return once.
         append_event(
-            session, ctx, ret, EventType.RETURN_INSPECTED, **inspected_event_data(session, ret)
+            session,
+            ctx,
+            ret,
+            EventType.RETURN_INSPECTED,
+            correction=reported_before,
+            **inspected_event_data(session, ret),
         )
         if not reported_before:
             # The first full report decides the refund, in the same transaction.

@@ -28,7 +28,8 @@ class ParcelLabelQuerySchema(ma.Schema):
         validate=ma.validate.OneOf(SUPPORTED_DPI, error=f"Must be one of {_DPI_CHOICES}."),
         metadata={"description": "203 or 300; default 203, or 300 for a sheet.", "example": 203},
     )
-    layout = ma.fields.String(
+    layout = Text(
+        max=8,
         load_default="labels",
         validate=ma.validate.OneOf(["labels", "sheet"]),
         metadata={

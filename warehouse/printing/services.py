@@ -26,6 +26,8 @@ from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.db import read_only_transactions, transaction
+from warehouse.disposition.models import Disposition
+from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.printing.documents import AnyLabel, LabelDocument, Layout
 from warehouse.printing.printers import PrinterConfig, PrinterFactory
 from warehouse.problems import Conflict, DomainError, InvalidInput, NotFound
@@ -104,9 +106,26 @@ def unit_labels_for(session: Session, units: Sequence[Unit]) -> list[UnitLabel]:
 def _outcomes(
     session: Session, units: Sequence[Unit]
 ) -> dict[uuid.UUID, tuple[str | None, str | None]]:
-    """Each unit's (grade, route) once inspected and routed; no unit has them yet, because
-    inspection does not exist yet. A unit missing from the answer has neither."""
-    return {}
+    """Each inspected unit's (grade, route): its grade now, and the route it was sent on (the
+    inspection's recommended one until it is disposed of). A unit missing from the answer
+    is not inspected yet, and has neither."""
+    ids = [unit.id for unit in units]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            UnitStatus.unit_id,
+            UnitStatus.grade,
+            Disposition.decision,
+            Inspection.recommended_disposition,
+        )
+        .outerjoin(Disposition, Disposition.unit_id == UnitStatus.unit_id)
+        .outerjoin(Inspection, Inspection.id == UnitStatus.inspection_id)
+        .where(UnitStatus.unit_id.in_(ids))
+    )
+    return {
+        unit_id: (grade, decision or recommended) for unit_id, grade, decision, recommended in rows
+    }
 
 
 # --- label files for GET ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from warehouse.api import PageQuerySchema
+from warehouse.inspection.lifecycle import UnitState
 from warehouse.receiving.exceptions import ACTIONS
 from warehouse.receiving.rules import ExceptionKind
 from warehouse.schemas import StrictBoolean, StrictInteger, Text, UTCDateTime
@@ -71,11 +72,13 @@ class ResolveInSchema(ma.Schema):
 
 
 class ExceptionQuerySchema(PageQuerySchema):
-    status = ma.fields.String(
-        load_default="open", validate=ma.validate.OneOf(["open", "claimed", "resolved", "all"])
+    status = Text(
+        max=16,
+        load_default="open",
+        validate=ma.validate.OneOf(["open", "claimed", "resolved", "all"]),
     )
-    kind = ma.fields.String(
-        load_default=None, validate=ma.validate.OneOf([k.value for k in ExceptionKind])
+    kind = Text(
+        max=24, load_default=None, validate=ma.validate.OneOf([k.value for k in ExceptionKind])
     )
     parcel_id = ma.fields.UUID(load_default=None)
     return_id = ma.fields.UUID(load_default=None)
@@ -152,7 +155,20 @@ class ParcelScanOutSchema(ma.Schema):
 class UnitBriefSchema(ma.Schema):
     lpn = ma.fields.String(metadata={"example": "LPN3Q8ZK1M7TA"})
     return_line_id = ma.fields.String(allow_none=True)
-    status = ma.fields.String()
+    status = ma.fields.String(
+        metadata={
+            "description": "Where the unit is in its life now: received at check-in, then "
+            "inspected, restocked, refurbishing, scrapped, …",
+            "enum": [s.value for s in UnitState],
+        }
+    )
+    reception_status = ma.fields.String(
+        metadata={
+            "description": "What check-in found: received, damaged_in_transit, "
+            "serial_mismatch, wrong_item or extra.",
+            "example": "received",
+        }
+    )
     line_id = ma.fields.String(allow_none=True)
     remaining_on_line = ma.fields.Integer(allow_none=True)
 

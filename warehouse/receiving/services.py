@@ -806,8 +806,9 @@ def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
         .where(AuditEntry.object_type == "unit", AuditEntry.object_id == unit.lpn)
         .order_by(AuditEntry.id)
     )
+    where = unit_disposition(session, ctx, unit.lpn)
     return {
-        **unit_brief(unit, line),
+        **unit_brief(unit, line, state=where["state"]),
         "parcel_id": str(unit.parcel_id),
         "return_id": str(unit.return_id) if unit.return_id else None,
         "sku": unit.sku,
@@ -820,7 +821,7 @@ def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
         "category": line.category if line else None,
         "exceptions": [queue.exception_brief(e) for e in queue.for_unit(session, unit.id)],
         "inspections": _inspections_of(session, unit),
-        "disposition": unit_disposition(session, ctx, unit.lpn),
+        "disposition": where,
         "history": [
             {
                 "at": h.at.isoformat(),
@@ -926,11 +927,14 @@ def parcel_view(
     }
 
 
-def unit_brief(unit: Unit, line: ReturnLine | None) -> dict:
+def unit_brief(unit: Unit, line: ReturnLine | None, *, state: str = "received") -> dict:
+    """The unit in brief: `status` is where it is in its life now (received at check-in;
+    `warehouse.inspection.lifecycle`), `reception_status` what check-in found."""
     return {
         "lpn": unit.lpn,
         "return_line_id": str(unit.return_line_id) if unit.return_line_id else None,
-        "status": unit.reception_status,
+        "status": str(state),
+        "reception_status": unit.reception_status,
         "line_id": line.line_id if line is not None else None,
         "remaining_on_line": line.remaining_quantity if line is not None else None,
     }

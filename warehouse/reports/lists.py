@@ -17,7 +17,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from warehouse.disposition.models import Disposition
-from warehouse.inspection.models import Inspection
+from warehouse.inspection.models import Inspection, UnitStatus
+from warehouse.inspection.units import STATE_SQL
 from warehouse.problems import InvalidInput
 from warehouse.receiving.exceptions import OPEN_STATES
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
@@ -119,15 +120,25 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
                 Unit.scanned_at,
                 Unit.lpn,
                 Unit.sku,
+                STATE_SQL,
                 Unit.reception_status,
                 Return.rma_number,
                 Unit.received_by,
             )
+            .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
             .outerjoin(Return, Return.id == Unit.return_id)
             .where(Unit.scanned_at >= start, Unit.scanned_at < end)
             .order_by(Unit.scanned_at.desc())
         )
-        columns = (WHEN, LPN, SKU, Column(N_("Status"), code=True), RMA, BY)
+        columns = (
+            WHEN,
+            LPN,
+            SKU,
+            Column(N_("Status"), code=True),
+            Column(N_("At check-in"), code=True),
+            RMA,
+            BY,
+        )
         return Listing(N_("Units"), "return", columns, query)
     if kind == "inspections":
         query = (

@@ -16,6 +16,7 @@ from warehouse.audit.models import AuditEntry
 from warehouse.events.models import Event, EventDelivery
 from warehouse.events.services import attempts_by_event
 from warehouse.inspection.models import Inspection
+from warehouse.inspection.units import states_of
 from warehouse.receiving.models import ParcelReturn, ReceivingException, Scan, Unit
 from warehouse.refunds.models import Refund
 from warehouse.returns.models import Return
@@ -47,6 +48,8 @@ class Entry:
 @dataclass(frozen=True)
 class Story:
     units: list[Unit]
+    #: Each unit's state now (`warehouse.inspection.units.states_of`), by unit id.
+    states: dict[uuid.UUID, str]
     entries: list[Entry]
     #: Each event's delivery state: event id → (status, attempts so far).
     deliveries: dict[uuid.UUID, EventDelivery]
@@ -75,7 +78,8 @@ def story(session: Session, ret: Return, language: str = "zh-CN") -> Story:
     event_entries, deliveries = _events(session, ret)
     entries += event_entries
     entries.sort(key=lambda e: (e.at, e.rank))
-    return Story(units=units, entries=entries, deliveries=deliveries)
+    states = {unit_id: state.value for unit_id, state in states_of(session, lpn_of).items()}
+    return Story(units=units, states=states, entries=entries, deliveries=deliveries)
 
 
 def _audit(session, ret, units, parcel_ids, exception_ids, inspections) -> list[Entry]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import scanners
 from scanners.clean import clean
 
 
@@ -107,3 +108,38 @@ def identifier_variants(key: str) -> list[str]:
     if 2 <= prefix_length <= 3 and key[prefix_length:].isdigit() and len(key) - prefix_length >= 8:
         variants.append(key[prefix_length:])
     return variants
+
+
+#: What the item scan takes as an item's code (`warehouse.receiving.services.ITEM_CODE_KINDS`).
+ITEM_SCAN_KINDS = frozenset({"gtin", "gs1", "unknown"})
+
+
+def unscannable(text: str) -> str | None:
+    """Why an item scan could never read `text` back as written (None when it can).
+
+    A serial number, or the SKU of a line without a GTIN, is matched by scanning it; a
+    keyboard-wedge scanner types printable ASCII only, and the scan is cleaned and read
+    (`scanners.parse`) before it is compared. Text that comes out as something else (a
+    carrier's tracking number, an LPN, full-width letters folded to ASCII, a code whose
+    check digit fails) can never match, so the item would be taken for a wrong one.
+    """
+    if not (text.isascii() and text.isprintable()):
+        return "Only printable ASCII: a scanner cannot type other characters."
+    scan = scanners.parse(text, context="item")
+    if scan.problem:
+        return f"A scan of it is refused: {scan.problem}."
+    if scan.kind not in ITEM_SCAN_KINDS:
+        return f"A scan of it reads as a {scan.kind} code, not an item's."
+    if scan.value.upper() != text.upper():
+        return f"A scan of it reads {scan.value!r}."
+    return None
+
+
+def tracking_unscannable(text: str) -> str | None:
+    """Why a scan of the parcel label carrying tracking number `text` would never match it
+    (None when it would): a number whose check digit fails its carrier's rule is refused
+    at the parcel scan as a misread, so a return registered under it is never found by it."""
+    scan = scanners.parse(text, context="parcel")
+    if scan.problem:
+        return f"A scan of its label would be refused: {scan.problem}."
+    return None

@@ -7,8 +7,17 @@ import json
 import marshmallow as ma
 
 from warehouse.api import PageQuerySchema
-from warehouse.returns.rules import ReturnReason, ReturnStatus
-from warehouse.schemas import Currency, Money, StrictBoolean, StrictInteger, Text, UTCDateTime
+from warehouse.returns.rules import ReturnReason, ReturnStatus, unscannable
+from warehouse.schemas import (
+    Currency,
+    Enum,
+    Gtin,
+    Money,
+    StrictBoolean,
+    StrictInteger,
+    Text,
+    UTCDateTime,
+)
 
 MAX_LINES = 500
 MAX_QUANTITY_PER_LINE = 10_000
@@ -25,8 +34,13 @@ class BuyerSchema(ma.Schema):
 class ReturnLineInSchema(ma.Schema):
     line_id = Text(max=64, required=True, metadata={"example": "L1"})
     sku = Text(max=64, required=True, metadata={"example": "TSHIRT-BLK-M"})
-    gtin = Text(
-        max=14, min=8, load_default=None, allow_none=True, metadata={"example": "6901234567892"}
+    gtin = Gtin(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "8, 12, 13 or 14 digits with a correct GS1 check digit.",
+            "example": "6901234567892",
+        },
     )
     title = Text(max=300, required=True, metadata={"example": "纯棉T恤 黑色 M"})
     category = Text(max=64, load_default="default", metadata={"example": "apparel"})
@@ -45,6 +59,24 @@ class ReturnLineInSchema(ma.Schema):
             raise ma.ValidationError("More serial numbers than units.", "serial_numbers")
         if len(set(serials)) != len(serials):
             raise ma.ValidationError("A serial number is listed twice.", "serial_numbers")
+
+    @ma.validates_schema
+    def _scannable(self, data, **_kwargs):
+        # The item scan compares what it reads with these: one it can never read back would
+        # make the real item a wrong item or a serial mismatch.
+        errors = {}
+        serials = {
+            str(n): [f"Cannot be scanned: {why}"]
+            for n, serial in enumerate(data.get("serial_numbers") or [])
+            if (why := unscannable(serial))
+        }
+        if serials:
+            errors["serial_numbers"] = serials
+        sku = data.get("sku")
+        if sku and not data.get("gtin") and (why := unscannable(sku)):
+            errors["sku"] = [f"Cannot be scanned, and the line has no GTIN to scan: {why}"]
+        if errors:
+            raise ma.ValidationError(errors)
 
 
 def _validate_metadata(value: dict) -> None:
@@ -123,7 +155,7 @@ class DeadlineQuerySchema(PageQuerySchema):
 
 
 class ReturnQuerySchema(PageQuerySchema):
-    status = ma.fields.Enum(ReturnStatus, by_value=True, load_default=None)
+    status = Enum(ReturnStatus, by_value=True, load_default=None)
     external_id = Text(max=64, load_default=None)
 
 

@@ -32,6 +32,7 @@ from warehouse.returns.rules import (
     TransitionRefused,
     identifier_key,
     identifier_variants,
+    tracking_unscannable,
 )
 
 
@@ -178,6 +179,7 @@ def get_return_detail(session: Session, ctx: Context, return_id: uuid.UUID) -> R
     its store was sent (contract: GET /returns/{id})."""
     from warehouse.events.models import Event
     from warehouse.events.outbox import as_message
+    from warehouse.inspection.units import states_of
     from warehouse.receiving.models import Parcel, ParcelReturn, Unit
 
     ret = _load(session, return_id, ctx.store_scope)
@@ -198,12 +200,16 @@ def get_return_detail(session: Session, ctx: Context, return_id: uuid.UUID) -> R
         }
         for p in parcels
     ]
-    units = session.scalars(select(Unit).where(Unit.return_id == ret.id).order_by(Unit.created_at))
+    units = list(
+        session.scalars(select(Unit).where(Unit.return_id == ret.id).order_by(Unit.created_at))
+    )
+    states = states_of(session, [u.id for u in units])
     ret.units_so_far = [
         {
             "lpn": u.lpn,
             "return_line_id": str(u.return_line_id) if u.return_line_id else None,
-            "status": u.reception_status,
+            "status": states[u.id].value,
+            "reception_status": u.reception_status,
             "sku": u.sku,
             "serial": u.serial,
             "received_at": u.created_at.isoformat(),
@@ -433,6 +439,8 @@ def _check_tracking_number(tracking_number: str) -> None:
     key = identifier_key(tracking_number)
     if not 4 <= len(key) <= 40 or not key.isascii() or not key.isalnum():
         raise InvalidInput({"tracking_number": ["4 to 40 letters and digits."]})
+    if why := tracking_unscannable(tracking_number):
+        raise InvalidInput({"tracking_number": [why]})
 
 
 def _check_one_buyer_per_parcel(

@@ -136,6 +136,7 @@ def return_timeline(return_id: str):
         ret=ret,
         store_name=store_name,
         units=found.units,
+        states=found.states,
         entries=found.entries,
         zone=_zone(),
     )

@@ -17,6 +17,7 @@ from warehouse.auth import services as auth
 from warehouse.auth.roles import Permission
 from warehouse.context import SYSTEM, Context
 from warehouse.db import run_in_transaction, transaction
+from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
 from warehouse.printing.views import _answer as label_answer
 from warehouse.problems import DomainError, InvalidInput
@@ -192,17 +193,22 @@ def parcel(parcel_id: str):
     ctx = api.context()
     view = receiving.get_parcel(db, ctx, pid)["parcel"]
     units = _units_of(db, pid)
+    states = {
+        unit_id: state.value for unit_id, state in states_of(db, [u.id for u in units]).items()
+    }
     if view["state"] == "closed":
         return render(
             "closed.html",
             summary=_closed_summary(db, ctx, view, units),
             units=units,
+            states=states,
             **_queue_settings(),
         )
     return render(
         "parcel.html",
         parcel=view,
         units=units,
+        states=states,
         returns=_returns(db, view),
         **_queue_settings(),
     )
