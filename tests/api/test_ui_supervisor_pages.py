@@ -486,6 +486,54 @@ def test_replaying_a_store_queues_only_that_stores_dead_letters(
     assert 'class="banner error"' in text(supervisor.get("/ui/deadletters"))
 
 
+def test_a_store_whose_endpoint_refuses_every_post_shows_before_anything_dies(
+    app, floor, clock, make_store, signed_in, db
+):
+    """Failing for three hours: nothing is dead yet, yet the supervisor sees the store, since
+    when (local time), its last error and how many of its events wait."""
+    from factories import bearer
+
+    store_id, key = make_store("失败小店", webhook_url="https://down.example/hooks")
+    for _ in range(2):
+        sku = f"SKU-{uuid.uuid4().hex[:6]}"
+        floor.receive(floor.create_return([line(sku=sku, gtin=None)], headers=bearer(key)), [sku])
+    first_try = clock.now()
+    sender = FakeSender()
+    sender.answer = lambda _request: SendResult(502, excerpt="Bad gateway")
+    worker = DeliveryWorker(
+        app.extensions["warehouse.sessions"], sender, clock, concurrency=2, rng=random.Random(0)
+    )
+    for _ in range(3):
+        worker.run_until_idle()
+        clock.advance(hours=1)
+    db.rollback()
+    pending = list(db.scalars(select(EventDelivery).where(EventDelivery.store_id == store_id)))
+    assert {d.status for d in pending} == {"pending"} and sender.sent
+
+    supervisor = signed_in("supervisor")  # after the clock moved
+    since = first_try.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    for path in ("/ui/dashboard", "/ui/deadletters"):
+        page = text(supervisor.get(path))
+        row = re.search(rf'<tr data-store="{store_id}">(.*?)</tr>', page, re.S)
+        assert row, path
+        assert "失败小店" in row.group(1) and since in row.group(1) and "HTTP 502" in row.group(1)
+        waiting = re.search(r'<td class="num">(\d+)</td>', row.group(1)).group(1)
+        assert waiting == str(len(pending)), path
+    dashboard = text(supervisor.get("/ui/dashboard"))
+    figure = r'data-figure="failing-webhooks"><span>[^<]*</span><b>(\d+)</b>'
+    assert re.search(figure, dashboard).group(1) == "1"
+    dead = r'data-figure="dead-letters"><span>[^<]*</span><b>(\d+)</b>'
+    assert re.search(dead, dashboard).group(1) == "0"
+
+    sender.answer = lambda _request: SendResult(200, excerpt="ok")  # the store fixed it
+    for _ in range(3):
+        worker.run_until_idle()
+        clock.advance(hours=1)
+    supervisor = signed_in("supervisor")  # after the clock moved
+    assert re.search(figure, text(supervisor.get("/ui/dashboard"))).group(1) == "0"
+    assert f'data-store="{store_id}"' not in text(supervisor.get("/ui/deadletters"))
+
+
 # --- cost at a million returns ---------------------------------------------------------------
 
 

@@ -103,6 +103,7 @@ def dashboard_page():
         top=dashboard.TOP,
         swaps=dashboard.serial_swaps(db, day),
         dead_letters=dashboard.dead_letters(db),
+        failing_webhooks=dashboard.failing_webhooks(db),
         list_url=lambda name, **filters: _list_url(name, day, **filters),
     )
 

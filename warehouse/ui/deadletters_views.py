@@ -16,6 +16,7 @@ from warehouse.events import services as events
 from warehouse.events.models import Event, EventDelivery
 from warehouse.events.rules import DeliveryStatus
 from warehouse.problems import DomainError, InvalidInput, NotFound
+from warehouse.reports import dashboard
 from warehouse.returns.models import Return
 from warehouse.stores.models import Store
 from warehouse.ui import i18n
@@ -37,7 +38,8 @@ def _store_filter() -> uuid.UUID | None:
 @bp.get("/ui/deadletters")
 @requires(Permission.SUPERVISE)
 def deadletters():
-    """Dead letters oldest first (of one store, or all), with each store's count."""
+    """Stores whose webhooks are failing now, then dead letters oldest first (of one store,
+    or all), with each store's count."""
     db = api.session()
     store_id = _store_filter()
     after = request.args.get("after") or None
@@ -64,6 +66,7 @@ def deadletters():
         store_id=store_id,
         next_after=position["id"] if position else None,
         zone=current_app.config["WAREHOUSE_TIMEZONE"],
+        failing_webhooks=dashboard.failing_webhooks(db),
     )
 
 
