@@ -168,6 +168,22 @@ def test_a_users_language_follows_them_to_another_terminal(app, make_user):
     assert "Scan a parcel" in page and "扫描包裹" not in page
 
 
+def test_a_form_sent_after_an_idle_sign_out_keeps_the_users_language(app, make_user, clock):
+    user = make_user("polyglot-idle", "receiver")
+    first = app.test_client()
+    sign_in(first, badge=user.badge_code)
+    assert submit(first, "/ui/receive", "/ui/lang/en").status_code == 303
+    second = app.test_client()  # another handheld, never switched itself
+    sign_in(second, badge=user.badge_code)
+    fields = form_fields(text(second.get("/ui/receive")))
+    clock.advance(minutes=31)
+    response = second.post("/ui/receive", data={**fields, "code": "SF1234567890123"})
+    page = text(response)
+    assert response.status_code == 401
+    assert '<html lang="en">' in page and "You were signed out" in page
+    assert 'name="keep:code" value="SF1234567890123"' in page
+
+
 def test_switching_language_needs_the_forms_csrf_token(receiver):
     assert receiver.post("/ui/lang/en").status_code == 400
     assert "扫描包裹" in text(receiver.get("/ui/receive"))

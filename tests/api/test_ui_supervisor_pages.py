@@ -202,6 +202,42 @@ def test_open_exceptions_by_kind_and_serial_swaps_drill_down(floor, supervisor):
     assert swapped in listed and "SNFAKE0001" in listed
 
 
+def test_the_exception_queue_shows_details_as_words_and_times_on_the_local_clock(floor, supervisor):
+    floor.client.post(
+        "/api/v1/parcels/scan",
+        json={"scan_id": str(uuid.uuid4()), "code": "SF1234567890123"},
+        headers=floor.receiver,
+    )
+    ret = floor.create_return(
+        [
+            line(
+                sku="EARBUDS",
+                gtin=EARBUDS_GTIN,
+                quantity=2,
+                serial_numbers=["SN8842A1X", "SN8842A1Y"],
+            ),
+            line(sku="TEE", gtin=None, quantity=2),
+        ]
+    )
+    floor.receive(ret, ["]C1010690123456789221SNFAKE0001", "TEE"])  # a swap; a tee short
+
+    page = text(supervisor.get("/ui/exceptions"))
+    queue = page.split('<table class="queue">', 1)[1]
+    for raw in ("scanned", "missing", "parcel_code", "expected_serials", "sku:", "[&#39;", "sf<"):
+        assert raw not in queue, raw
+    assert "应有序列号: SN8842A1X, SN8842A1Y" in queue
+    assert "短少数量: 1" in queue and "应收数量: 2" in queue and "已收数量: 1" in queue
+    assert "承运商: SF" in queue
+    assert "2026-11-02 16:00" in queue and "08:00" not in queue  # 08:00 UTC is 16:00 there
+
+
+def test_a_matched_parcel_reads_matched_not_normal(floor, supervisor):
+    ret = floor.create_return([line(sku="A1", gtin=None)])
+    floor.receive(ret, ["A1"])
+    listed = text(supervisor.get("/ui/dashboard/lists/activity?kind=parcels"))
+    assert "已匹配" in listed and "正常" not in listed
+
+
 def test_returns_near_and_past_their_deadline(floor, signed_in, clock):
     soon = floor.create_return([line(sku="A1", gtin=None)])
     floor.receive(soon, ["A1"])

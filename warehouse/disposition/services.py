@@ -64,9 +64,9 @@ def dispose(
             has_bin=bool(bin_code),
         )
     except rules.NeverResold as refused:
-        raise Conflict(str(refused), unit_state=status.state) from None
+        raise Conflict(refused.args[0], unit_state=status.state) from None
     except rules.SupervisorNeeded as refused:
-        raise Forbidden(str(refused)) from None
+        raise Forbidden(refused.args[0]) from None
     except rules.DecisionInvalid as invalid:
         raise InvalidInput(invalid.errors) from None
     bin_ = bins.bin_for_restock(session, bin_code) if decision == Route.RESTOCK else None

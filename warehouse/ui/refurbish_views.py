@@ -107,7 +107,7 @@ def refurbish_complete(lpn: str):
             ),
         )
     except InvalidInput as exc:
-        messages = [i18n.gettext(m) for ms in exc.extra["errors"].values() for m in ms]
+        messages = [i18n.translate(m) for ms in exc.extra["errors"].values() for m in ms]
         banner("error", " ".join(messages))
         return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
     except DomainError as exc:

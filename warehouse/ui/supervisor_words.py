@@ -1,12 +1,16 @@
 """Codes the supervisor's pages show as words (timeline actions, detail names, statuses),
-marked here so the catalogue extraction finds them; the templates translate with `_(code)`.
+marked here so the catalogue extraction finds them; the templates translate with `_(code)`,
+and an exception's or a timeline entry's details through the `details` and `detail_key`
+filters (names and code values as words, lists as lists, never Python's notation).
 
-A code missing here is shown as the code itself, never as an error.
+A code missing here is shown spelled out (`parcel_code` → "parcel code"), never as an error.
 """
 
 from __future__ import annotations
 
+from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
+from warehouse.ui.web import bp
 
 #: What happened, in a return's timeline: audit actions, scans, refunds, events, webhooks.
 ACTIONS = (
@@ -95,7 +99,42 @@ DETAILS = (
     N_("line_id"),
     N_("quantity"),
     N_("deduction_reason"),
+    N_("scanned"),
+    N_("missing"),
+    N_("parcel_code"),
+    N_("expected_serials"),
+    N_("expected_quantity"),
+    N_("sku"),
+    N_("weight_grams"),
+    N_("returns"),
+    N_("photos"),
+    # Names whose plain code means something else as a value ("expected": as expected).
+    N_("detail.expected"),
+    N_("detail.received"),
 )
+
+#: Details whose values are codes (kinds, statuses, reasons, routes), shown as words.
+CODE_VALUES = frozenset(
+    {
+        "kind",
+        "status",
+        "reason",
+        "decision",
+        "recommended",
+        "recommended_disposition",
+        "liability",
+        "mode",
+        "state",
+        "outcome",
+        "scrap_reason",
+        "reception_status",
+        "match_status",
+        "deduction_reason",
+        "reject_reason",
+    }
+)
+#: Details whose values are carriers' codes, shown as carriers write them (SF, YTO).
+UPPER_VALUES = frozenset({"carrier"})
 
 #: Statuses and other values shown as words.
 VALUES = (
@@ -146,3 +185,50 @@ VALUES = (
     N_("gs1"),
     N_("unknown"),
 )
+
+
+def detail_key(key: str) -> str:
+    """A detail's name as a word in the page's language (spelled out when unknown)."""
+    for msgid in (f"detail.{key}", key):
+        shown = i18n.gettext(msgid)
+        if shown != msgid:
+            return shown
+    return key.replace("_", " ")
+
+
+def detail_value(key: str, value: object) -> str:
+    """A detail's value as a person reads it: codes as words, lists joined, yes/no."""
+    if isinstance(value, bool):
+        return i18n.gettext("yes") if value else i18n.gettext("no")
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(detail_value(key, v) for v in value)
+    if isinstance(value, dict):
+        if "rma_number" in value:  # a return named in a detail: its RMA and status
+            status = value.get("status")
+            return f"{value['rma_number']}" + (f" ({i18n.gettext(status)})" if status else "")
+        return "; ".join(f"{detail_key(k)}: {detail_value(k, v)}" for k, v in value.items())
+    if key in UPPER_VALUES and isinstance(value, str):
+        return value.upper()
+    if key in CODE_VALUES and isinstance(value, str):
+        shown = i18n.gettext(value)
+        return shown.replace("_", " ") if shown == value else shown
+    return str(value)
+
+
+def shown_details(details: dict | None) -> list[tuple[str, str]]:
+    """Every filled detail as (name, value) in words, in the order they were recorded."""
+    return [
+        (detail_key(k), detail_value(k, v))
+        for k, v in (details or {}).items()
+        if v not in (None, "", [], {})
+    ]
+
+
+@bp.app_template_filter("details")
+def _details_filter(details: dict | None) -> list[tuple[str, str]]:
+    return shown_details(details)
+
+
+@bp.app_template_filter("detail_key")
+def _detail_key_filter(key: str) -> str:
+    return detail_key(key)
