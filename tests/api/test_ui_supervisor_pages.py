@@ -253,6 +253,25 @@ def test_returns_near_and_past_their_deadline(floor, signed_in, clock):
     assert later["rma_number"] in near and soon["rma_number"] not in near
 
 
+def test_each_deadline_row_opens_its_return_and_says_what_decides_it(floor, signed_in, clock, db):
+    ret = floor.create_return([line(sku="A1", gtin=None, quantity=2), line(sku="B1", gtin=None)])
+    floor.receive(ret, ["A1", "B1"])  # one A1 short; two units to inspect
+    clock.advance(hours=40)  # due in 8 h
+    supervisor = signed_in("supervisor")  # after the clock moved
+    near = text(supervisor.get(links(text(supervisor.get("/ui/dashboard")), "deadline-near")))
+    [row] = table_rows(near)
+    assert "短少 1 件：接受或拒绝短少。" in row and "还有 2 件商品未质检。" in row
+    timeline_url = f"/ui/returns/{ret['id']}"
+    assert f'<a href="{timeline_url}">{ret["rma_number"]}</a>' in row  # the row opens it
+    timeline = text(supervisor.get(timeline_url))
+    to_decide = timeline.split('id="to-decide"', 1)[1].split("</section>", 1)[0]
+    assert "短少 1 件：接受或拒绝短少。" in to_decide and "还有 2 件商品未质检。" in to_decide
+
+    csv_url = re.search(r'href="([^"]+)" download', near).group(1).replace("&amp;", "&")
+    header, *rows = read_csv(supervisor.get(csv_url))
+    assert header[-1] == "待完成事项" and "还有 2 件商品未质检。" in rows[0][-1]
+
+
 def test_returns_by_sku_and_reason_with_their_shares(floor, supervisor):
     floor.create_return([line(sku="TEE-BLK", gtin=None, quantity=3)], reason="quality_issue")
     floor.create_return([line(sku="TEE-BLK", gtin=None), line(sku="MUG", gtin=None)])

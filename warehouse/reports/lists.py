@@ -22,10 +22,13 @@ from warehouse.problems import InvalidInput
 from warehouse.receiving.exceptions import OPEN_STATES
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
 from warehouse.refunds.services import FREQUENT_RETURNS_WINDOW
-from warehouse.reports import dashboard
+from warehouse.reports import dashboard, progress
 from warehouse.reports.periods import Day
 from warehouse.returns.models import Return, ReturnLine
 from warehouse.stores.models import Store
+
+#: Rows read (and annotated) at a time.
+BATCH = 500
 
 
 def N_(text: str) -> str:
@@ -54,6 +57,8 @@ class Listing:
     found: list[tuple] | None = None
     #: What the title is about (a SKU, a buyer id), shown after it untranslated.
     subject: str = ""
+    #: Adds computed cells to a batch of the query's rows (the last columns), if any.
+    annotate: Callable[[Session, list[tuple]], list[tuple]] | None = None
 
 
 WHEN = Column(N_("When"))
@@ -224,8 +229,15 @@ def deadlines(session: Session, day: Day, args: Mapping[str, str], now: dt.datet
         STORE,
         Column(N_("Status"), code=True),
         Column(N_("Received")),
+        Column(N_("To decide it")),
     )
-    return Listing(title, "return", columns, query)
+    return Listing(title, "return", columns, query, annotate=_with_steps)
+
+
+def _with_steps(session: Session, batch: list[tuple]) -> list[tuple]:
+    """Each undecided return's row with what must be done to decide it."""
+    steps = progress.steps(session, [row[0] for row in batch])
+    return [(*row, steps.get(row[0], [])) for row in batch]
 
 
 def _return_rows():
@@ -354,6 +366,10 @@ def rows(session: Session, listing: Listing, limit: int) -> Iterator[tuple]:
     if listing.query is None:
         yield from (listing.found or [])[:limit]
         return
-    result = session.execute(listing.query.limit(limit).execution_options(yield_per=500))
-    for row in result:
-        yield tuple(row)
+    result = session.execute(listing.query.limit(limit).execution_options(yield_per=BATCH))
+    if listing.annotate is None:
+        for row in result:
+            yield tuple(row)
+        return
+    for batch in result.partitions(BATCH):
+        yield from listing.annotate(session, [tuple(row) for row in batch])

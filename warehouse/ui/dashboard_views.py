@@ -122,6 +122,8 @@ def _cell(value, column: lists.Column, day: Day) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return day.local(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):  # messages (what a return needs), each in the reader's words
+        return " ".join(i18n.translate(v) for v in value)
     if column.code:
         return i18n.gettext(str(value))
     return str(value)

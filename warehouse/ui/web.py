@@ -245,6 +245,12 @@ def render(template: str, status: int = 200, **values):
     )
 
 
+@bp.app_template_filter("translated")
+def _translated(message: str) -> str:
+    """A service's message (`warehouse.texts.Text`) in the page's language."""
+    return i18n.translate(message)
+
+
 @bp.app_template_filter("local")
 def local_time(moment: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A moment (a datetime, or ISO 8601 text as the services answer it) on the
