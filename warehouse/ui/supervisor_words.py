@@ -108,6 +108,24 @@ DETAILS = (
     N_("weight_grams"),
     N_("returns"),
     N_("photos"),
+    N_("note"),
+    N_("text"),
+    N_("action"),
+    N_("parcel_id"),
+    N_("return_line_id"),
+    N_("unit_id"),
+    N_("return_id"),
+    N_("claimed_by"),
+    N_("resolution"),
+    N_("refund_id"),
+    N_("tracking_number"),
+    N_("deduction_total"),
+    N_("buyer_fault"),
+    N_("no_resale"),
+    N_("remaining"),
+    N_("raw_code"),
+    N_("terminal_id"),
+    N_("category"),
     # Names whose plain code means something else as a value ("expected": as expected).
     N_("detail.expected"),
     N_("detail.received"),
@@ -131,6 +149,8 @@ CODE_VALUES = frozenset(
         "match_status",
         "deduction_reason",
         "reject_reason",
+        "action",
+        "resolution",
     }
 )
 #: Details whose values are carriers' codes, shown as carriers write them (SF, YTO).
@@ -222,6 +242,16 @@ def shown_details(details: dict | None) -> list[tuple[str, str]]:
         for k, v in (details or {}).items()
         if v not in (None, "", [], {})
     ]
+
+
+#: A form's own fields, not typed by anyone: left out when a kept form is shown.
+FORM_PLUMBING = frozenset({"scan_id", "override", "replay", "scanned_ago_ms", "next"})
+
+
+@bp.app_template_filter("typed")
+def typed(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What a person typed or chose in a kept form, in words (its plumbing left out)."""
+    return [(detail_key(k), detail_value(k, v)) for k, v in fields if v and k not in FORM_PLUMBING]
 
 
 @bp.app_template_filter("details")
