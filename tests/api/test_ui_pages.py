@@ -382,6 +382,13 @@ def test_a_signed_in_page_tells_the_browser_when_it_goes_idle(receiver, client):
     assert "data-idle-seconds" not in text(client.get("/ui/login"))
 
 
+def test_a_refused_parcel_scan_is_explained_in_chinese_with_its_code_as_words(receiver):
+    scan_parcel(receiver, "6901234567892")  # a product's barcode, not a parcel's label
+    page = text(receiver.get("/ui/receive"))
+    assert "扫到 &#39;6901234567892&#39;：这是商品条码，不是包裹。" in page
+    assert "Scanned" not in page
+
+
 def test_an_unmatched_parcel_goes_to_the_exception_shelf(receiver):
     response = scan_parcel(receiver, "SF1234567890123")
     assert response.location == "/ui/receive"

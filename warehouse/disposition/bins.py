@@ -30,7 +30,7 @@ def register_bin(session: Session, ctx: Context, *, name: str, description: str 
     except ValueError as exc:
         raise InvalidInput({"code": [str(exc).capitalize() + "."]}) from None
     if session.scalar(select(Bin.id).where(Bin.code == code)) is not None:
-        raise Conflict(f"Bin {code} is registered already.", code=code)
+        raise Conflict(Text("Bin {code} is registered already.", code=code), code=code)
     bin_ = Bin(
         code=code, description=description, created_at=ctx.now, created_by=ctx.actor.label[:64]
     )

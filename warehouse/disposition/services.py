@@ -34,6 +34,7 @@ from warehouse.inspection.units import (
 from warehouse.problems import Conflict, Forbidden, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
 from warehouse.returns.models import Return, ReturnLine
+from warehouse.texts import Text
 
 MAX_NOTES = 200
 
@@ -235,9 +236,11 @@ def add_note(
     """Adds a technician's note to an open work order."""
     order = get_refurbishment(session, refurbishment_id, for_update=True)
     if order.status != "open":
-        raise Conflict("The work order is done; it takes no more notes.")
+        raise Conflict(Text("The work order is done; it takes no more notes."))
     if len(order.notes) >= MAX_NOTES:
-        raise Conflict(f"The work order has {MAX_NOTES} notes, the most it may have.")
+        raise Conflict(
+            Text("The work order has {count} notes, the most it may have.", count=MAX_NOTES)
+        )
     order.notes = [*order.notes, _note(ctx, text)]
     return order
 

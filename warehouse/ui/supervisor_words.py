@@ -156,8 +156,15 @@ CODE_VALUES = frozenset(
 #: Details whose values are carriers' codes, shown as carriers write them (SF, YTO).
 UPPER_VALUES = frozenset({"carrier"})
 
-#: Statuses and other values shown as words.
+#: Statuses and other values shown as words (and the objects a "No such …" names).
 VALUES = (
+    N_("event"),
+    N_("exception"),
+    N_("inspection"),
+    N_("parcel"),
+    N_("photo"),
+    N_("return"),
+    N_("store"),
     N_("awaiting_parcel"),
     N_("in_transit"),
     N_("inspected"),
