@@ -231,6 +231,18 @@ def test_the_exception_queue_shows_details_as_words_and_times_on_the_local_clock
     assert "2026-11-02 16:00" in queue and "08:00" not in queue  # 08:00 UTC is 16:00 there
 
 
+def test_an_unmatched_parcels_rows_open_the_queue_where_it_is_matched(floor, supervisor):
+    floor.client.post(
+        "/api/v1/parcels/scan",
+        json={"scan_id": str(uuid.uuid4()), "code": "SF1234567890123"},
+        headers=floor.receiver,
+    )
+    page = text(supervisor.get("/ui/dashboard"))
+    for figure in ("exceptions-unmatched_parcel", "parcels"):
+        [row] = table_rows(text(supervisor.get(links(page, figure))))
+        assert '<a href="/ui/exceptions">' in row, figure
+
+
 def test_a_matched_parcel_reads_matched_not_normal(floor, supervisor):
     ret = floor.create_return([line(sku="A1", gtin=None)])
     floor.receive(ret, ["A1"])

@@ -59,6 +59,9 @@ class Listing:
     subject: str = ""
     #: Adds computed cells to a batch of the query's rows (the last columns), if any.
     annotate: Callable[[Session, list[tuple]], list[tuple]] | None = None
+    #: Where a row with nothing to link to opens instead ("exceptions": the queue, where an
+    #: unmatched parcel is matched), so no row is a dead end.
+    otherwise: str | None = None
 
 
 WHEN = Column(N_("When"))
@@ -116,7 +119,7 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
             .order_by(Parcel.scanned_at.desc())
         )
         columns = (WHEN, Column(N_("Parcel")), Column(N_("Status"), code=True), RMA, BY)
-        return Listing(N_("Parcels"), "return", columns, query)
+        return Listing(N_("Parcels"), "return", columns, query, otherwise="exceptions")
     if kind == "units":
         query = (
             select(
@@ -198,7 +201,7 @@ def exceptions(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
         RMA,
         Column(N_("Claimed by")),
     )
-    return Listing(N_("Open exceptions"), "return", columns, query)
+    return Listing(N_("Open exceptions"), "return", columns, query, otherwise="exceptions")
 
 
 def deadlines(session: Session, day: Day, args: Mapping[str, str], now: dt.datetime) -> Listing:

@@ -131,7 +131,7 @@ def _cell(value, column: lists.Column, day: Day) -> str:
 
 def _link(listing: lists.Listing, key, day: Day) -> str | None:
     if key is None:
-        return None
+        return url_for("ui.exceptions") if listing.otherwise == "exceptions" else None
     if listing.links_to == "buyer":
         store_id, buyer_id = str(key).split("/", 1)
         return _list_url("buyer", day, store_id=store_id, buyer_id=buyer_id)
