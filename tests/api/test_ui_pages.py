@@ -184,6 +184,32 @@ def test_a_form_sent_after_an_idle_sign_out_keeps_the_users_language(app, make_u
     assert 'name="keep:code" value="SF1234567890123"' in page
 
 
+def test_the_scan_queue_still_gets_a_400_for_a_stale_form_and_keeps_its_scans(receiver, clock):
+    fields = form_fields(text(receiver.get("/ui/receive")))
+    clock.advance(minutes=31)
+    response = receiver.post(
+        "/ui/receive",
+        data={**fields, "code": "SF1234567890123"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400  # scan-queue.js: "signin", the scan stays queued
+
+
+def test_a_form_from_before_signing_in_again_is_offered_to_send_not_lost(app, make_user):
+    user = make_user("recv-twice", "receiver")
+    client = app.test_client()
+    sign_in(client, badge=user.badge_code)
+    stale = form_fields(text(client.get("/ui/receive")))
+    sign_in(client, badge=user.badge_code)  # a new session token (another tab, say)
+    response = client.post("/ui/receive", data={**stale, "code": "SF1234567890123"})
+    assert response.status_code == 400
+    page = text(response)
+    assert "表单已过期，尚未提交。现在提交吗？" in page
+    assert 'name="code" value="SF1234567890123"' in page and 'id="resend"' in page
+    resend = client.post("/ui/receive", data=form_fields(page) | {"code": "SF1234567890123"})
+    assert resend.status_code == 303
+
+
 def test_switching_language_needs_the_forms_csrf_token(receiver):
     assert receiver.post("/ui/lang/en").status_code == 400
     assert "扫描包裹" in text(receiver.get("/ui/receive"))
