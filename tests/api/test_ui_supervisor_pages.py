@@ -174,6 +174,16 @@ def test_the_disposition_mix_and_its_list(floor, supervisor):
     assert worn in text(supervisor.get(other))
 
 
+def test_a_scrap_reason_in_the_dispositions_list_is_a_word(floor, supervisor):
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    answer = floor.dispose(lpn, "scrap", reason="hygiene", headers=floor.supervisor)
+    assert answer.status_code in (200, 201), answer.json
+    listed = text(supervisor.get("/ui/dashboard/lists/activity?kind=dispositions"))
+    [row] = table_rows(listed)
+    assert "卫生原因" in row and "hygiene" not in row
+
+
 def _good() -> dict:
     from inspection_fixtures import GOOD_APPAREL
 

@@ -173,7 +173,8 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     )
     if decision is not None:
         query = query.where(Disposition.decision == decision)
-    columns = (WHEN, LPN, Column(N_("Route"), code=True), Column(N_("Reason")), RMA, BY)
+    # A scrap reason is a code (hygiene); an override's reason is text, shown as typed.
+    columns = (WHEN, LPN, Column(N_("Route"), code=True), Column(N_("Reason"), code=True), RMA, BY)
     return Listing(N_("Dispositions"), "return", columns, query)
 
 
