@@ -517,6 +517,7 @@ def test_dead_letters_are_listed_with_their_last_error_and_log(
     page = text(supervisor.get("/ui/deadletters"))
     for d in dead:
         assert f'id="dl-{d.event_id}"' in page
+    assert "<strong>退货已收货</strong> <code>return.received</code>" in page  # type as words
     detail = text(supervisor.get(f"/ui/deadletters/{dead[0].event_id}"))
     assert "HTTP 502" in detail and "&lt;html&gt;Bad gateway" in detail
     attempts = re.findall(r'<tr class="error"><td data-label="#">(\d+)</td>', detail)

@@ -46,3 +46,10 @@ def test_every_refusal_a_floor_page_shows_is_in_the_chinese_catalogue(module):
     for line, message in messages(PACKAGE / module):
         assert message is not None, f"{module}:{line}: an f-string; write Text(template, ...)"
         assert message in known, f"{module}:{line}: {message!r} is not translated"
+
+
+def test_every_event_type_the_dead_letter_pages_name_is_a_word():
+    from warehouse.events.types import EventType
+
+    known = catalogs.source_messages("zh_Hans_CN")
+    assert [t.value for t in EventType if t.value not in known] == []
