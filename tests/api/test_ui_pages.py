@@ -210,6 +210,13 @@ def test_a_form_from_before_signing_in_again_is_offered_to_send_not_lost(app, ma
     assert resend.status_code == 303
 
 
+def test_signing_out_of_a_terminal_that_signed_itself_out_just_shows_sign_in(receiver, clock):
+    fields = form_fields(text(receiver.get("/ui/receive")))
+    clock.advance(minutes=31)
+    response = receiver.post("/ui/logout", data=fields)
+    assert response.status_code == 303 and response.location == "/ui/login"
+
+
 def test_switching_language_needs_the_forms_csrf_token(receiver):
     assert receiver.post("/ui/lang/en").status_code == 400
     assert "扫描包裹" in text(receiver.get("/ui/receive"))

@@ -122,7 +122,9 @@ def _expired_form():
     scan queue (JSON) keeps its scans and is answered 400 as before."""
     target = resumable(request.path)
     wants_json = "application/json" in request.headers.get("Accept", "")
-    if wants_json or target is None or request.endpoint == "ui.language":
+    if request.endpoint == "ui.logout" and g.get("ui_user") is None:
+        return redirect(url_for("ui.login"), code=303)  # signed out already: nothing to send
+    if wants_json or target is None or request.endpoint in ("ui.language", "ui.logout"):
         abort(400, description="csrf")
     if request.endpoint == "ui.login":
         banner("warn", i18n.gettext("The sign-in page had expired; sign in again."))
