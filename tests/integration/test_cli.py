@@ -128,7 +128,7 @@ def test_store_key_for_an_unknown_store_is_refused_and_issues_nothing(runner, db
     assert db.scalar(select(func.count()).select_from(StoreApiKey)) == 0
 
 
-def test_only_make_run_lets_webhooks_go_to_this_host(database_url, tmp_path):
+def test_only_make_run_lets_webhooks_go_to_this_host():
     import subprocess
     from pathlib import Path
 
