@@ -217,6 +217,14 @@ def test_signing_out_of_a_terminal_that_signed_itself_out_just_shows_sign_in(rec
     assert response.status_code == 303 and response.location == "/ui/login"
 
 
+def test_an_http_error_page_speaks_the_pages_language(receiver):
+    fields = form_fields(text(receiver.get("/ui/receive")))
+    response = receiver.post("/ui/receive", data={**fields, "code": "X" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    page = text(response)
+    assert "提交的内容太大。" in page and "Request Entity Too Large" not in page
+
+
 def test_switching_language_needs_the_forms_csrf_token(receiver):
     assert receiver.post("/ui/lang/en").status_code == 400
     assert "扫描包裹" in text(receiver.get("/ui/receive"))

@@ -287,9 +287,14 @@ def _template_globals() -> dict:
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     titles = {
-        400: N_("The form had expired; please try again.") if exc.description == "csrf" else None,
+        400: (
+            N_("The form had expired; please try again.")
+            if exc.description == "csrf"
+            else N_("The request could not be read; please try again.")
+        ),
         403: N_("Your role may not open this page."),
         404: N_("Not found."),
+        413: N_("What was sent is too large."),
     }
     text = titles.get(exc.code) or exc.name
     return render_template(
