@@ -226,7 +226,7 @@ def get_refurbishment(
         query = query.with_for_update()
     found = session.scalar(query)
     if found is None:
-        raise NotFound("No such refurbishment order.")
+        raise NotFound(Text("No such refurbishment order."))
     return found
 
 

@@ -19,6 +19,7 @@ from warehouse.problems import DomainError, InvalidInput, NotFound
 from warehouse.reports import dashboard
 from warehouse.returns.models import Return
 from warehouse.stores.models import Store
+from warehouse.texts import Text
 from warehouse.ui import i18n
 from warehouse.ui.web import banner, bp, error_banner, render, requires
 
@@ -78,7 +79,7 @@ def deadletter(event_id: str):
     eid = api.parse_id(event_id, "event")
     delivery = db.get(EventDelivery, eid)
     if delivery is None:
-        raise NotFound("No such event.")
+        raise NotFound(Text("No such event."))
     event = db.get_one(Event, eid)
     return render(
         "deadletter.html",
