@@ -13,11 +13,15 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(INSTALLED)
 
-## Migrate the SQLite default (./var/), load demo data into an empty database, serve on :8000.
+#: The demo (and only the demo) lets stores' webhooks go to a receiver on this host.
+DEMO_ENV := WAREHOUSE_WEBHOOK_ALLOW_LOOPBACK=1
+
+## Migrate the SQLite default (./var/), load demo data into an empty database, serve on :8000
+## (make run PORT=8123 for another port); print where the floor UI and the API are.
 run: $(INSTALLED)
 	$(BIN)/warehouse db upgrade
-	$(BIN)/warehouse demo
-	$(BIN)/warehouse serve --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(BIN)/warehouse demo --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(BIN)/warehouse serve --host $(HOST) --port $(PORT)
 
 ## Lint, then every test (again on PostgreSQL when WAREHOUSE_TEST_DATABASE_URL is set).
 test: $(INSTALLED) lint

@@ -25,6 +25,7 @@ from warehouse.problems import (
     NotFound,
     http_exception_problem,
 )
+from warehouse.texts import Text
 
 API_PREFIX = "/api/v1"
 MAX_PAGE_SIZE = 200
@@ -180,7 +181,7 @@ def parse_id(text: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError:
-        raise NotFound(f"No such {what}.") from None
+        raise NotFound(Text("No such {what}.", what=what)) from None
 
 
 def fast_json(body: dict, status: int = 200):

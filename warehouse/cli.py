@@ -129,6 +129,9 @@ def store_create(name, webhook_url, express_refund_limit, decision_hours, as_jso
                 webhook_allow_private=current_app.extensions[
                     "warehouse.settings"
                 ].webhook_allow_private,
+                webhook_allow_loopback=current_app.extensions[
+                    "warehouse.settings"
+                ].webhook_allow_loopback,
             )
     except DomainError as exc:
         _fail(exc)
@@ -145,6 +148,36 @@ def store_create(name, webhook_url, express_refund_limit, decision_hours, as_jso
     else:
         for key, value in out.items():
             click.echo(f"{key}: {value}")
+
+
+@store.command("key")
+@click.option("--store", "store_id", type=click.UUID, required=True, help="The store's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the key as JSON.")
+@with_appcontext
+def store_key(store_id, as_json: bool) -> None:
+    """Issue a store a new API key, printed only this once, and revoke its old keys.
+
+    The old keys stop working (within WAREHOUSE_CREDENTIAL_CACHE_SECONDS on a running
+    server): a key is shown only when issued, so one nobody can show again is either lost
+    or known to someone it should not be, and is only a risk left alive. Give the new key
+    to the store's system.
+    """
+    from warehouse.stores.services import replace_api_keys
+
+    session = current_app.extensions["warehouse.sessions"]()
+    try:
+        with transaction(session):
+            issued = replace_api_keys(session, _system_context(), store_id)
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        session.close()
+    out = {"store_id": str(store_id), "api_key": issued.api_key}
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False))
+    else:
+        click.echo(f"store_id: {store_id}")
+        click.echo(f"api_key (shown once; the old keys are revoked): {issued.api_key}")
 
 
 @store.command("rotate-secret")
@@ -222,22 +255,40 @@ def user_create(username, role, pin, as_json) -> None:
             click.echo(f"{key}: {value}")
 
 
-@click.command("demo")
-@with_appcontext
-def demo() -> None:
-    """Fill an empty database with a demo store, staff and returns (does nothing otherwise)."""
-    from warehouse.demo import load_demo
+def _base_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server bound to `host`:`port`."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where it will be served.")
+@click.option("--port", default=8000, type=int, show_default=True, help="Where it will be served.")
+@with_appcontext
+def demo(host: str, port: int) -> None:
+    """Fill an empty database with a demo store, staff and returns (does nothing otherwise),
+    and print how to reach it when served on HOST:PORT."""
+    from warehouse import demo as demo_data
+
+    loopback = current_app.extensions["warehouse.settings"].webhook_allow_loopback
+    url = _base_url(host, port)
     session = current_app.extensions["warehouse.sessions"]()
     try:
         with transaction(session):
-            loaded = load_demo(session, _system_context())
+            loaded = demo_data.load_demo(session, _system_context())
+        store_id = demo_data.demo_store_id(session) if loaded is None else None
     finally:
         session.close()
     if loaded is None:
         click.echo("The database already has data; demo data not loaded.")
+        if store_id:
+            click.echo(f"  demo store id {store_id}")
+        click.echo("\n".join(demo_data.hints(url, store_id, loopback_webhooks=loopback)))
         return
-    click.echo(loaded.describe())
+    click.echo(loaded.describe(url, loopback_webhooks=loopback))
 
 
 @click.command("serve")
@@ -259,6 +310,10 @@ def serve(host: str, port: int, workers: int, threads: int, no_worker: bool) -> 
 
     migrate.upgrade(_engine())
     _engine().dispose()  # workers open their own connections after the fork
+    url = _base_url(host, port)
+    click.echo(f"Floor UI: {url}/  API docs: {url}/api/v1/docs")
+    if current_app.extensions["warehouse.settings"].webhook_allow_loopback:
+        click.echo("Webhooks may go to this host (WAREHOUSE_WEBHOOK_ALLOW_LOOPBACK): a demo only.")
     serve_forever(
         host=host, port=port, workers=workers, threads=threads, delivery_worker=not no_worker
     )

@@ -47,6 +47,9 @@ class Settings:
     #: Let stores' webhook URLs point at private, loopback or link-local addresses (an
     #: on-premises store's endpoint, tests); off, such URLs are refused and never posted to.
     webhook_allow_private: bool = False
+    #: Let webhook URLs point at this host only (127.0.0.0/8, ::1, `localhost`): a local
+    #: receiver beside a demo. `make run` sets it; never on for `warehouse serve` by default.
+    webhook_allow_loopback: bool = False
     #: Signs the floor UI's session cookies; empty means one generated into `data_dir`.
     secret_key: str = ""
     #: The floor UI's language until a user picks one: `zh-CN` or `en`.

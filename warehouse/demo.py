@@ -15,6 +15,7 @@ from warehouse.returns.services import create_return, register_tracking
 from warehouse.stores.models import Store
 from warehouse.stores.services import create_store
 
+DEMO_STORE_NAME = "演示旗舰店 Demo Flagship Store"
 DEMO_STAFF = [
     ("recv1", "receiver", "1111"),
     ("insp1", "inspector", "2222"),
@@ -95,7 +96,7 @@ class DemoData:
     staff: list[dict] = field(default_factory=list)
     rma_numbers: list[str] = field(default_factory=list)
 
-    def describe(self) -> str:
+    def describe(self, base_url: str, *, loopback_webhooks: bool = False) -> str:
         """What a person needs to try the service, printed once by `warehouse demo`."""
         lines = [
             "Demo data loaded.",
@@ -108,7 +109,7 @@ class DemoData:
                 for s in self.staff
             ),
             f"  returns: {', '.join(self.rma_numbers)}",
-            "Try: curl -s 127.0.0.1:8000/api/v1/returns -H 'Authorization: Bearer <api key>'",
+            *hints(base_url, self.store_id, loopback_webhooks=loopback_webhooks),
         ]
         return "\n".join(lines)
 
@@ -116,11 +117,42 @@ class DemoData:
         return json.dumps(self.__dict__, ensure_ascii=False)
 
 
+def hints(base_url: str, store_id: str | None, *, loopback_webhooks: bool) -> list[str]:
+    """How to reach the demo server: the floor UI, the API, a new store key, webhooks."""
+    lines = [
+        f"Floor UI: {base_url}/  (sign in as recv1 / 1111, or another user above)",
+        f"API: curl -s {base_url}/api/v1/returns -H 'Authorization: Bearer <api key>'",
+    ]
+    if store_id:
+        lines.append(
+            "A new API key for the demo store (its old key stops working): "
+            f".venv/bin/warehouse store key --store {store_id}"
+        )
+    if loopback_webhooks:
+        target = f"{base_url}/api/v1/stores/{store_id or '<store id>'}/webhook-url"
+        lines += [
+            "Webhooks may go to this host for this demo (WAREHOUSE_WEBHOOK_ALLOW_LOOPBACK=1, "
+            "set by make run; warehouse serve alone allows public addresses only):",
+            f"  curl -s -X PUT {target} -H 'Authorization: Bearer <api key>' "
+            "-H 'Content-Type: application/json' "
+            """-d '{"webhook_url": "http://127.0.0.1:9000/hooks"}'""",
+        ]
+    return lines
+
+
+def demo_store_id(session: Session) -> str | None:
+    """The demo store's id in a database that has it (the first store of the demo's name)."""
+    found = session.scalar(
+        select(Store.id).where(Store.name == DEMO_STORE_NAME).order_by(Store.created_at).limit(1)
+    )
+    return str(found) if found else None
+
+
 def load_demo(session: Session, ctx: Context) -> DemoData | None:
     """Loads the demo into an empty database; returns None (and writes nothing) otherwise."""
     if session.scalar(select(func.count()).select_from(Store)):
         return None
-    created = create_store(session, ctx, name="演示旗舰店 Demo Flagship Store")
+    created = create_store(session, ctx, name=DEMO_STORE_NAME)
     demo = DemoData(str(created.store.id), created.api_key, created.store.webhook_secret)
     for username, role, pin in DEMO_STAFF:
         user = create_user(session, ctx, username=username, role=role, pin=pin)

@@ -119,3 +119,36 @@ def test_the_delivery_log_is_for_supervisors_only(client, store, staff_token):
     url = f"/api/v1/events/{uuid.uuid4()}/attempts"
     assert client.get(url, headers=bearer(store[1])).status_code == 403
     assert client.get(url, headers=bearer(staff_token("supervisor"))).status_code == 404
+
+
+def test_with_this_host_allowed_a_store_may_aim_its_webhooks_at_a_local_receiver(
+    database_url, tmp_path, clock, make_store
+):
+    from warehouse import create_app
+    from warehouse.config import Settings
+
+    app = create_app(
+        Settings(database_url=database_url, data_dir=tmp_path, webhook_allow_loopback=True),
+        clock=clock,
+    )
+    client = app.test_client()
+    store_id, key = make_store()
+    path = f"/api/v1/stores/{store_id}/webhook-url"
+    local = client.put(path, json={"webhook_url": "http://127.0.0.1:9000/h"}, headers=bearer(key))
+    assert local.status_code == 200, local.json
+    inside = client.put(path, json={"webhook_url": "http://10.0.0.5/h"}, headers=bearer(key))
+    assert inside.status_code == 422 and "webhook_url" in inside.json["errors"]
+
+    # and the worker, which checks again before every post, posts there
+    ret = client.post("/api/v1/returns", json=return_body(), headers=bearer(key)).json
+    session = app.extensions["warehouse.sessions"]()
+    with transaction(session):
+        row = session.get(Return, uuid.UUID(ret["id"]))
+        append_event(
+            session, Context(actor=SYSTEM, now=clock.now()), row, EventType.RETURN_RECEIVED
+        )
+    session.close()
+    sender = FakeSender()
+    DeliveryWorker.for_app(app, sender, rng=random.Random(0)).run_until_idle()
+    assert [r.url for r in sender.sent] == ["http://127.0.0.1:9000/h"]
+    app.extensions["warehouse.engine"].dispose()

@@ -467,6 +467,106 @@ def test_an_override_without_a_reason_is_refused(floor, supervisor):
     assert floor.count(Disposition) == 0
 
 
+def in_chinese(client):
+    """Switches a signed-in client's pages to Chinese, as the language button does."""
+    fields = form_fields(text(client.get("/ui/dispose")))
+    assert client.post("/ui/lang/zh-CN", data=fields).status_code == 303
+    return client
+
+
+def test_a_refused_override_says_why_in_chinese_and_keeps_what_was_chosen(floor, supervisor):
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    in_chinese(supervisor)
+    fields = form_fields(text(supervisor.get(f"/ui/dispose/units/{lpn}")))
+    response = supervisor.post(
+        f"/ui/dispose/units/{lpn}",
+        data={**fields, "override": "1", "decision": "return_to_vendor", "bin": "A01"},
+    )
+    assert response.status_code == 422
+    page = text(response)
+    kind, words = banner(page)
+    assert kind == "error" and "不按建议的重新上架而选择退回供应商，需要填写原因。" in words
+    assert "Choosing" not in words and "return_to_vendor" not in words
+    assert '<details class="override" open>' in page
+    assert checked(page)["decision"] == "return_to_vendor"
+    assert 'name="bin" maxlength="40" value="A01"' in page
+    assert floor.count(Disposition) == 0
+
+
+def test_signed_out_mid_form_the_supervisor_signs_in_again_and_sends_what_was_typed(
+    app, floor, make_user, clock
+):
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    user = make_user("sup-idle", "supervisor")
+    client = app.test_client()
+    sign_in(client, badge=user.badge_code)
+    in_chinese(client)
+    fields = form_fields(text(client.get(f"/ui/dispose/units/{lpn}")))
+    clock.advance(minutes=31)  # the terminal signs itself out meanwhile
+    typed = {"override": "1", "decision": "return_to_vendor", "reason": "厂家召回批次"}
+    response = client.post(f"/ui/dispose/units/{lpn}", data={**fields, **typed})
+    assert response.status_code == 401
+    page = text(response)
+    assert '<html lang="zh-CN">' in page and "表单已过期" not in page
+    kind, words = banner(page)
+    assert kind == "warn" and "已退出登录" in words, words
+    assert "厂家召回批次" in page
+    assert floor.count(Disposition) == 0
+
+    signed = client.post("/ui/login", data={**form_of(page, "/ui/login"), "badge": user.badge_code})
+    assert signed.status_code == 200
+    again = text(signed)
+    resend = client.post(
+        f"/ui/dispose/units/{lpn}",
+        data=form_of(again, f"/ui/dispose/units/{lpn}"),
+        follow_redirects=True,
+    )
+    assert banner(text(resend))[0] == "ok"
+    disposition = floor.where(lpn)["disposition"]
+    assert (disposition["decision"], disposition["reason"]) == ("return_to_vendor", "厂家召回批次")
+
+
+def test_a_route_only_a_supervisor_may_choose_is_refused_in_chinese(floor, inspector):
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    in_chinese(inspector)
+    fields = form_fields(text(inspector.get(f"/ui/dispose/units/{lpn}")))
+    response = inspector.post(
+        f"/ui/dispose/units/{lpn}",
+        data={**fields, "decision": "refurbish"},
+        follow_redirects=True,
+    )
+    assert banner(text(response)) == (
+        "error",
+        "建议去向是重新上架；只有主管可以选择翻新。",
+    )
+    assert floor.count(Disposition) == 0
+
+
+def test_an_unregistered_bin_and_a_unit_disposed_already_are_refused_in_chinese(floor, inspector):
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    in_chinese(inspector)
+    unknown = codes.bin_code("Z9999")
+    response = scan(inspector, f"/ui/dispose/units/{lpn}", bin=unknown)
+    assert banner(text(response)) == ("error", f"库位 {unknown} 未登记。")
+    assert floor.count(Disposition) == 0
+    assert floor.dispose(lpn, "restock", bin=floor.bin()).status_code in (200, 201)
+    again = inspector.post(
+        f"/ui/dispose/units/{lpn}",
+        data={
+            **form_fields(text(inspector.get("/ui/dispose"))),
+            "decision": "restock",
+            "bin": unknown,
+        },
+        follow_redirects=True,
+    )
+    kind, words = banner(text(again))
+    assert kind == "error" and "已经处置过" in words, words
+
+
 # --- refurbish queue -------------------------------------------------------------------------
 
 
@@ -554,6 +654,19 @@ def test_a_note_is_added_to_the_work_order(floor, inspector):
     )
     assert banner(text(done)) == ("ok", "Note added.")
     assert "换了新拉链" in text(done)
+
+
+def test_a_work_orders_times_are_on_the_warehouses_clock(floor, inspector, clock):
+    """08:00 UTC (the fake clock) is 16:00 in Shanghai, as the timelines show it."""
+    lpn = refurbishing_unit(floor)
+    fields = form_fields(text(inspector.get(f"/ui/refurbish/units/{lpn}")))
+    done = inspector.post(
+        f"/ui/refurbish/units/{lpn}/notes", data={**fields, "text": "zip"}, follow_redirects=True
+    )
+    page = text(done)
+    assert "Opened 2026-11-02 16:00" in page
+    assert "2026-11-02 16:00 " in page.split('class="notes-list"', 1)[1]
+    assert "08:00" not in page
 
 
 def test_a_unit_without_an_open_order_is_a_red_banner(floor, supervisor):

@@ -168,6 +168,63 @@ def test_a_users_language_follows_them_to_another_terminal(app, make_user):
     assert "Scan a parcel" in page and "扫描包裹" not in page
 
 
+def test_a_form_sent_after_an_idle_sign_out_keeps_the_users_language(app, make_user, clock):
+    user = make_user("polyglot-idle", "receiver")
+    first = app.test_client()
+    sign_in(first, badge=user.badge_code)
+    assert submit(first, "/ui/receive", "/ui/lang/en").status_code == 303
+    second = app.test_client()  # another handheld, never switched itself
+    sign_in(second, badge=user.badge_code)
+    fields = form_fields(text(second.get("/ui/receive")))
+    clock.advance(minutes=31)
+    response = second.post("/ui/receive", data={**fields, "code": "SF1234567890123"})
+    page = text(response)
+    assert response.status_code == 401
+    assert '<html lang="en">' in page and "You were signed out" in page
+    assert 'name="keep:code" value="SF1234567890123"' in page
+
+
+def test_the_scan_queue_still_gets_a_400_for_a_stale_form_and_keeps_its_scans(receiver, clock):
+    fields = form_fields(text(receiver.get("/ui/receive")))
+    clock.advance(minutes=31)
+    response = receiver.post(
+        "/ui/receive",
+        data={**fields, "code": "SF1234567890123"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 400  # scan-queue.js: "signin", the scan stays queued
+
+
+def test_a_form_from_before_signing_in_again_is_offered_to_send_not_lost(app, make_user):
+    user = make_user("recv-twice", "receiver")
+    client = app.test_client()
+    sign_in(client, badge=user.badge_code)
+    stale = form_fields(text(client.get("/ui/receive")))
+    sign_in(client, badge=user.badge_code)  # a new session token (another tab, say)
+    response = client.post("/ui/receive", data={**stale, "code": "SF1234567890123"})
+    assert response.status_code == 400
+    page = text(response)
+    assert "表单已过期，尚未提交。现在提交吗？" in page
+    assert 'name="code" value="SF1234567890123"' in page and 'id="resend"' in page
+    resend = client.post("/ui/receive", data=form_fields(page) | {"code": "SF1234567890123"})
+    assert resend.status_code == 303
+
+
+def test_signing_out_of_a_terminal_that_signed_itself_out_just_shows_sign_in(receiver, clock):
+    fields = form_fields(text(receiver.get("/ui/receive")))
+    clock.advance(minutes=31)
+    response = receiver.post("/ui/logout", data=fields)
+    assert response.status_code == 303 and response.location == "/ui/login"
+
+
+def test_an_http_error_page_speaks_the_pages_language(receiver):
+    fields = form_fields(text(receiver.get("/ui/receive")))
+    response = receiver.post("/ui/receive", data={**fields, "code": "X" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    page = text(response)
+    assert "提交的内容太大。" in page and "Request Entity Too Large" not in page
+
+
 def test_switching_language_needs_the_forms_csrf_token(receiver):
     assert receiver.post("/ui/lang/en").status_code == 400
     assert "扫描包裹" in text(receiver.get("/ui/receive"))
@@ -364,6 +421,13 @@ def test_two_terminals_scanning_the_same_code_at_once_both_count(
 def test_a_signed_in_page_tells_the_browser_when_it_goes_idle(receiver, client):
     assert 'data-idle-seconds="1800"' in text(receiver.get("/ui/receive"))
     assert "data-idle-seconds" not in text(client.get("/ui/login"))
+
+
+def test_a_refused_parcel_scan_is_explained_in_chinese_with_its_code_as_words(receiver):
+    scan_parcel(receiver, "6901234567892")  # a product's barcode, not a parcel's label
+    page = text(receiver.get("/ui/receive"))
+    assert "扫到 &#39;6901234567892&#39;：这是商品条码，不是包裹。" in page
+    assert "Scanned" not in page
 
 
 def test_an_unmatched_parcel_goes_to_the_exception_shelf(receiver):

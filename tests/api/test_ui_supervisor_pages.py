@@ -211,6 +211,16 @@ def test_the_timeline_and_the_units_list_show_a_units_state_now(floor, superviso
     assert re.search(rf'{lpn}</a>\s*<small>[^<]*<span class="state">已上架', parcel_page)
 
 
+def test_a_scrap_reason_in_the_dispositions_list_is_a_word(floor, supervisor):
+    lpn = floor.unit()
+    floor.inspected(lpn)
+    answer = floor.dispose(lpn, "scrap", reason="hygiene", headers=floor.supervisor)
+    assert answer.status_code in (200, 201), answer.json
+    listed = text(supervisor.get("/ui/dashboard/lists/activity?kind=dispositions"))
+    [row] = table_rows(listed)
+    assert "卫生原因" in row and "hygiene" not in row
+
+
 def _good() -> dict:
     from inspection_fixtures import GOOD_APPAREL
 
@@ -239,6 +249,54 @@ def test_open_exceptions_by_kind_and_serial_swaps_drill_down(floor, supervisor):
     assert swapped in listed and "SNFAKE0001" in listed
 
 
+def test_the_exception_queue_shows_details_as_words_and_times_on_the_local_clock(floor, supervisor):
+    floor.client.post(
+        "/api/v1/parcels/scan",
+        json={"scan_id": str(uuid.uuid4()), "code": "SF1234567890123"},
+        headers=floor.receiver,
+    )
+    ret = floor.create_return(
+        [
+            line(
+                sku="EARBUDS",
+                gtin=EARBUDS_GTIN,
+                quantity=2,
+                serial_numbers=["SN8842A1X", "SN8842A1Y"],
+            ),
+            line(sku="TEE", gtin=None, quantity=2),
+        ]
+    )
+    floor.receive(ret, ["]C1010690123456789221SNFAKE0001", "TEE"])  # a swap; a tee short
+
+    page = text(supervisor.get("/ui/exceptions"))
+    queue = page.split('<table class="queue">', 1)[1]
+    for raw in ("scanned", "missing", "parcel_code", "expected_serials", "sku:", "[&#39;", "sf<"):
+        assert raw not in queue, raw
+    assert "应有序列号: SN8842A1X, SN8842A1Y" in queue
+    assert "短少数量: 1" in queue and "应收数量: 2" in queue and "已收数量: 1" in queue
+    assert "承运商: SF" in queue
+    assert "2026-11-02 16:00" in queue and "08:00" not in queue  # 08:00 UTC is 16:00 there
+
+
+def test_an_unmatched_parcels_rows_open_the_queue_where_it_is_matched(floor, supervisor):
+    floor.client.post(
+        "/api/v1/parcels/scan",
+        json={"scan_id": str(uuid.uuid4()), "code": "SF1234567890123"},
+        headers=floor.receiver,
+    )
+    page = text(supervisor.get("/ui/dashboard"))
+    for figure in ("exceptions-unmatched_parcel", "parcels"):
+        [row] = table_rows(text(supervisor.get(links(page, figure))))
+        assert '<a href="/ui/exceptions">' in row, figure
+
+
+def test_a_matched_parcel_reads_matched_not_normal(floor, supervisor):
+    ret = floor.create_return([line(sku="A1", gtin=None)])
+    floor.receive(ret, ["A1"])
+    listed = text(supervisor.get("/ui/dashboard/lists/activity?kind=parcels"))
+    assert "已匹配" in listed and "正常" not in listed
+
+
 def test_returns_near_and_past_their_deadline(floor, signed_in, clock):
     soon = floor.create_return([line(sku="A1", gtin=None)])
     floor.receive(soon, ["A1"])
@@ -252,6 +310,25 @@ def test_returns_near_and_past_their_deadline(floor, signed_in, clock):
     near = text(supervisor.get(links(page, "deadline-near")))
     assert soon["rma_number"] in past and later["rma_number"] not in past
     assert later["rma_number"] in near and soon["rma_number"] not in near
+
+
+def test_each_deadline_row_opens_its_return_and_says_what_decides_it(floor, signed_in, clock, db):
+    ret = floor.create_return([line(sku="A1", gtin=None, quantity=2), line(sku="B1", gtin=None)])
+    floor.receive(ret, ["A1", "B1"])  # one A1 short; two units to inspect
+    clock.advance(hours=40)  # due in 8 h
+    supervisor = signed_in("supervisor")  # after the clock moved
+    near = text(supervisor.get(links(text(supervisor.get("/ui/dashboard")), "deadline-near")))
+    [row] = table_rows(near)
+    assert "短少 1 件：接受或拒绝短少。" in row and "还有 2 件商品未质检。" in row
+    timeline_url = f"/ui/returns/{ret['id']}"
+    assert f'<a href="{timeline_url}">{ret["rma_number"]}</a>' in row  # the row opens it
+    timeline = text(supervisor.get(timeline_url))
+    to_decide = timeline.split('id="to-decide"', 1)[1].split("</section>", 1)[0]
+    assert "短少 1 件：接受或拒绝短少。" in to_decide and "还有 2 件商品未质检。" in to_decide
+
+    csv_url = re.search(r'href="([^"]+)" download', near).group(1).replace("&amp;", "&")
+    header, *rows = read_csv(supervisor.get(csv_url))
+    assert header[-1] == "待完成事项" and "还有 2 件商品未质检。" in rows[0][-1]
 
 
 def test_returns_by_sku_and_reason_with_their_shares(floor, supervisor):
@@ -477,6 +554,7 @@ def test_dead_letters_are_listed_with_their_last_error_and_log(
     page = text(supervisor.get("/ui/deadletters"))
     for d in dead:
         assert f'id="dl-{d.event_id}"' in page
+    assert "<strong>退货已收货</strong> <code>return.received</code>" in page  # type as words
     detail = text(supervisor.get(f"/ui/deadletters/{dead[0].event_id}"))
     assert "HTTP 502" in detail and "&lt;html&gt;Bad gateway" in detail
     attempts = re.findall(r'<tr class="error"><td data-label="#">(\d+)</td>', detail)
@@ -521,6 +599,54 @@ def test_replaying_a_store_queues_only_that_stores_dead_letters(
     bad = supervisor.post("/ui/deadletters/replay", data={"csrf_token": csrf, "store_id": "nope"})
     assert bad.status_code == 303
     assert 'class="banner error"' in text(supervisor.get("/ui/deadletters"))
+
+
+def test_a_store_whose_endpoint_refuses_every_post_shows_before_anything_dies(
+    app, floor, clock, make_store, signed_in, db
+):
+    """Failing for three hours: nothing is dead yet, yet the supervisor sees the store, since
+    when (local time), its last error and how many of its events wait."""
+    from factories import bearer
+
+    store_id, key = make_store("失败小店", webhook_url="https://down.example/hooks")
+    for _ in range(2):
+        sku = f"SKU-{uuid.uuid4().hex[:6]}"
+        floor.receive(floor.create_return([line(sku=sku, gtin=None)], headers=bearer(key)), [sku])
+    first_try = clock.now()
+    sender = FakeSender()
+    sender.answer = lambda _request: SendResult(502, excerpt="Bad gateway")
+    worker = DeliveryWorker(
+        app.extensions["warehouse.sessions"], sender, clock, concurrency=2, rng=random.Random(0)
+    )
+    for _ in range(3):
+        worker.run_until_idle()
+        clock.advance(hours=1)
+    db.rollback()
+    pending = list(db.scalars(select(EventDelivery).where(EventDelivery.store_id == store_id)))
+    assert {d.status for d in pending} == {"pending"} and sender.sent
+
+    supervisor = signed_in("supervisor")  # after the clock moved
+    since = first_try.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    for path in ("/ui/dashboard", "/ui/deadletters"):
+        page = text(supervisor.get(path))
+        row = re.search(rf'<tr data-store="{store_id}">(.*?)</tr>', page, re.S)
+        assert row, path
+        assert "失败小店" in row.group(1) and since in row.group(1) and "HTTP 502" in row.group(1)
+        waiting = re.search(r'<td class="num">(\d+)</td>', row.group(1)).group(1)
+        assert waiting == str(len(pending)), path
+    dashboard = text(supervisor.get("/ui/dashboard"))
+    figure = r'data-figure="failing-webhooks"><span>[^<]*</span><b>(\d+)</b>'
+    assert re.search(figure, dashboard).group(1) == "1"
+    dead = r'data-figure="dead-letters"><span>[^<]*</span><b>(\d+)</b>'
+    assert re.search(dead, dashboard).group(1) == "0"
+
+    sender.answer = lambda _request: SendResult(200, excerpt="ok")  # the store fixed it
+    for _ in range(3):
+        worker.run_until_idle()
+        clock.advance(hours=1)
+    supervisor = signed_in("supervisor")  # after the clock moved
+    assert re.search(figure, text(supervisor.get("/ui/dashboard"))).group(1) == "0"
+    assert f'data-store="{store_id}"' not in text(supervisor.get("/ui/deadletters"))
 
 
 # --- cost at a million returns ---------------------------------------------------------------

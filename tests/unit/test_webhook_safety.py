@@ -113,3 +113,31 @@ def test_during_a_rotation_the_store_verifies_with_either_secret():
         standardwebhooks.Webhook(secret).verify(body, headers)
     with pytest.raises(standardwebhooks.WebhookVerificationError):
         standardwebhooks.Webhook(new_webhook_secret()).verify(body, headers)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9000/h", "http://localhost:9000/h", "http://[::1]/h", "http://127.0.0.2/h"],
+)
+def test_a_demo_may_allow_webhooks_to_this_host_only(url):
+    assert url_problem(url, allow_private=False, allow_loopback=True) is None
+    assert url_problem(url, allow_private=False) is not None  # the default refuses them
+
+
+@pytest.mark.parametrize(
+    "url", ["http://10.2.3.4/h", "http://192.168.0.1/h", "http://169.254.169.254/h"]
+)
+def test_allowing_this_host_still_refuses_the_rest_of_the_network(url):
+    assert "private address" in url_problem(url, allow_private=False, allow_loopback=True)
+
+
+def test_a_name_resolving_to_this_host_is_posted_to_only_when_this_host_is_allowed():
+    def resolver(_host, _port):
+        return ["127.0.0.1"]
+
+    url = "http://receiver.example/h"
+    assert "private address 127.0.0.1" in destination_problem(url, resolver)
+    assert destination_problem(url, resolver, allow_loopback=True) is None
+    assert "10.0.0.7" in destination_problem(
+        url, lambda _h, _p: ["127.0.0.1", "10.0.0.7"], allow_loopback=True
+    )

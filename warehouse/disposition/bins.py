@@ -18,6 +18,7 @@ from warehouse.disposition.models import Bin, UnitLocation
 from warehouse.inspection.models import UnitStatus
 from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
+from warehouse.texts import Text
 
 MAX_UNITS_SHOWN = 200
 
@@ -29,7 +30,7 @@ def register_bin(session: Session, ctx: Context, *, name: str, description: str 
     except ValueError as exc:
         raise InvalidInput({"code": [str(exc).capitalize() + "."]}) from None
     if session.scalar(select(Bin.id).where(Bin.code == code)) is not None:
-        raise Conflict(f"Bin {code} is registered already.", code=code)
+        raise Conflict(Text("Bin {code} is registered already.", code=code), code=code)
     bin_ = Bin(
         code=code, description=description, created_at=ctx.now, created_by=ctx.actor.label[:64]
     )
@@ -44,7 +45,13 @@ def read_code(text: str, field: str = "bin") -> str:
     code = codes.read_bin_code(scanners.parse(text).value)
     if code is None:
         raise InvalidInput(
-            {field: ["Not a bin code: the check character does not match. Scan the label again."]}
+            {
+                field: [
+                    Text(
+                        "Not a bin code: the check character does not match. Scan the label again."
+                    )
+                ]
+            }
         )
     return code
 
@@ -54,7 +61,7 @@ def find_bin(session: Session, text: str) -> Bin:
     code = read_code(text, "code")
     found = session.scalar(select(Bin).where(Bin.code == code))
     if found is None:
-        raise NotFound(f"Bin {code} is not registered.")
+        raise NotFound(Text("Bin {code} is not registered.", code=code))
     return found
 
 
@@ -63,7 +70,7 @@ def bin_for_restock(session: Session, text: str, field: str = "bin") -> Bin:
     code = read_code(text, field)
     found = session.scalar(select(Bin).where(Bin.code == code))
     if found is None:
-        raise InvalidInput({field: [f"Bin {code} is not registered."]})
+        raise InvalidInput({field: [Text("Bin {code} is not registered.", code=code)]})
     return found
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from warehouse.inspection.lifecycle import Route
+from warehouse.texts import Text
 
 
 class ScrapReason(StrEnum):
@@ -73,25 +74,36 @@ def judge(
     an override. Refusals: NeverResold, SupervisorNeeded, DecisionInvalid (in that order)."""
     if no_resale and decision in RESALE_ROUTES:
         raise NeverResold(
-            f"This unit may never be resold (hygiene or safety): {decision} is not possible."
+            Text(
+                "This unit may never be resold (hygiene or safety): {decision} is not possible.",
+                decision=decision.value,
+            )
         )
     override = decision != recommended
     if override and not supervisor:
         raise SupervisorNeeded(
-            f"The recommended route is {recommended}; only a supervisor may choose {decision}."
+            Text(
+                "The recommended route is {recommended}; only a supervisor may choose {decision}.",
+                recommended=recommended.value,
+                decision=decision.value,
+            )
         )
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip() or None
     if decision == Route.RESTOCK and not has_bin:
-        errors["bin"] = ["Restocking needs a bin: scan the bin's label."]
+        errors["bin"] = [Text("Restocking needs a bin: scan the bin's label.")]
     if decision != Route.RESTOCK and has_bin:
-        errors["bin"] = ["Only a restocked unit goes into a bin."]
+        errors["bin"] = [Text("Only a restocked unit goes into a bin.")]
     scrap_reason = None
     if decision == Route.SCRAP:
         scrap_reason = _scrap_reason(reason, errors)
     elif override and (reason is None or len(reason) < MIN_OVERRIDE_REASON):
         errors["reason"] = [
-            f"Choosing {decision} over the recommended {recommended} needs a reason."
+            Text(
+                "Choosing {decision} over the recommended {recommended} needs a reason.",
+                decision=decision.value,
+                recommended=recommended.value,
+            )
         ]
     if errors:
         raise DecisionInvalid(errors)
@@ -105,9 +117,9 @@ def judge_refurbishment(
     list (refurbishment_failed when none is given). Answers the scrap reason."""
     errors: dict[str, list[str]] = {}
     if outcome == RefurbishOutcome.RESTOCK and not has_bin:
-        errors["bin"] = ["Restocking needs a bin: scan the bin's label."]
+        errors["bin"] = [Text("Restocking needs a bin: scan the bin's label.")]
     if outcome == RefurbishOutcome.SCRAP and has_bin:
-        errors["bin"] = ["Only a restocked unit goes into a bin."]
+        errors["bin"] = [Text("Only a restocked unit goes into a bin.")]
     scrap_reason = None
     if outcome == RefurbishOutcome.SCRAP:
         scrap_reason = _scrap_reason(reason or ScrapReason.REFURBISHMENT_FAILED.value, errors)
@@ -120,5 +132,7 @@ def _scrap_reason(reason: str | None, errors: dict[str, list[str]]) -> ScrapReas
     try:
         return ScrapReason((reason or "").strip())
     except ValueError:
-        errors["reason"] = [f"Scrapping needs a reason, one of: {', '.join(ScrapReason)}."]
+        errors["reason"] = [
+            Text("Scrapping needs a reason, one of: {reasons}.", reasons=", ".join(ScrapReason))
+        ]
         return None

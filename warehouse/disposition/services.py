@@ -34,6 +34,7 @@ from warehouse.inspection.units import (
 from warehouse.problems import Conflict, Forbidden, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
 from warehouse.returns.models import Return, ReturnLine
+from warehouse.texts import Text
 
 MAX_NOTES = 200
 
@@ -64,9 +65,9 @@ def dispose(
             has_bin=bool(bin_code),
         )
     except rules.NeverResold as refused:
-        raise Conflict(str(refused), unit_state=status.state) from None
+        raise Conflict(refused.args[0], unit_state=status.state) from None
     except rules.SupervisorNeeded as refused:
-        raise Forbidden(str(refused)) from None
+        raise Forbidden(refused.args[0]) from None
     except rules.DecisionInvalid as invalid:
         raise InvalidInput(invalid.errors) from None
     bin_ = bins.bin_for_restock(session, bin_code) if decision == Route.RESTOCK else None
@@ -231,7 +232,7 @@ def get_refurbishment(
         query = query.with_for_update()
     found = session.scalar(query)
     if found is None:
-        raise NotFound("No such refurbishment order.")
+        raise NotFound(Text("No such refurbishment order."))
     return found
 
 
@@ -241,9 +242,11 @@ def add_note(
     """Adds a technician's note to an open work order."""
     order = get_refurbishment(session, refurbishment_id, for_update=True)
     if order.status != "open":
-        raise Conflict("The work order is done; it takes no more notes.")
+        raise Conflict(Text("The work order is done; it takes no more notes."))
     if len(order.notes) >= MAX_NOTES:
-        raise Conflict(f"The work order has {MAX_NOTES} notes, the most it may have.")
+        raise Conflict(
+            Text("The work order has {count} notes, the most it may have.", count=MAX_NOTES)
+        )
     order.notes = [*order.notes, _note(ctx, text)]
     return order
 

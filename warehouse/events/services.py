@@ -19,6 +19,7 @@ from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
 from warehouse.events.rules import DeliveryStatus
 from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.stores.models import Store
+from warehouse.texts import Text
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,12 @@ def feed(
 def _feed_store(session: Session, ctx: Context, store_id: uuid.UUID | None) -> uuid.UUID:
     if ctx.store_scope is not None:
         if store_id is not None and store_id != ctx.store_scope:
-            raise NotFound("No such store.")
+            raise NotFound(Text("No such store."))
         return ctx.store_scope
     if store_id is None:
         raise InvalidInput({"store_id": ["Staff name the store whose events they read."]})
     if session.get(Store, store_id) is None:
-        raise NotFound("No such store.")
+        raise NotFound(Text("No such store."))
     return store_id
 
 
@@ -112,7 +113,7 @@ MAX_LOGGED_ATTEMPTS = 500
 def delivery_attempts(session: Session, event_id: uuid.UUID) -> list[EventDeliveryAttempt]:
     """The delivery log of one event's webhook, oldest attempt first."""
     if session.get(Event, event_id) is None:
-        raise NotFound("No such event.")
+        raise NotFound(Text("No such event."))
     return attempts_by_event(session, [event_id]).get(event_id, [])
 
 
@@ -147,10 +148,13 @@ def replay(session: Session, ctx: Context, event_id: uuid.UUID) -> EventDelivery
         .with_for_update(of=EventDelivery)
     )
     if delivery is None:
-        raise NotFound("No such event.")
+        raise NotFound(Text("No such event."))
     if delivery.status != DeliveryStatus.DEAD:
         raise Conflict(
-            f"Only a dead-lettered webhook is replayed; this one is {delivery.status}.",
+            Text(
+                "Only a dead-lettered webhook is replayed; this one is {status}.",
+                status=str(delivery.status),
+            ),
             delivery_status=delivery.status,
         )
     _requeue(session, ctx, [delivery])

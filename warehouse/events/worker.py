@@ -10,6 +10,7 @@ number of workers may run against one database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import logging
 import random
@@ -117,10 +118,17 @@ class DeliveryWorker:
     @classmethod
     def for_app(cls, app: Flask, sender: Sender | None = None, **options) -> DeliveryWorker:
         """A worker on the app's database and clock, posting with httpx unless told otherwise,
-        and only to public addresses unless `WAREHOUSE_WEBHOOK_ALLOW_PRIVATE` is set."""
+        and only to public addresses unless `WAREHOUSE_WEBHOOK_ALLOW_PRIVATE` is set (or, with
+        `WAREHOUSE_WEBHOOK_ALLOW_LOOPBACK`, also to this host)."""
         concurrency = options.get("concurrency", DEFAULT_CONCURRENCY)
-        if not app.extensions["warehouse.settings"].webhook_allow_private:
-            options.setdefault("destination_check", destination_problem)
+        settings = app.extensions["warehouse.settings"]
+        if not settings.webhook_allow_private:
+            options.setdefault(
+                "destination_check",
+                functools.partial(
+                    destination_problem, allow_loopback=settings.webhook_allow_loopback
+                ),
+            )
         return cls(
             app.extensions["warehouse.sessions"],
             sender or HttpxSender(max_connections=concurrency),

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from warehouse.texts import Text
+
 
 class UnitState(StrEnum):
     RECEIVED = "received"
@@ -97,18 +99,19 @@ def state_after(state: UnitState, move: Move) -> UnitState:
     return after
 
 
-def _why_not(state: UnitState, move: Move) -> str:
+def _why_not(state: UnitState, move: Move) -> Text:
     routes = {m for m in ROUTE_MOVE.values()}
+    state = state.value
     if move == Move.INSPECT and state == UnitState.INSPECTED:
-        return "The unit is inspected already; only a supervisor may inspect it again."
+        return Text("The unit is inspected already; only a supervisor may inspect it again.")
     if move in (Move.INSPECT, Move.REINSPECT):
-        return f"The unit is {state}: it can no longer be inspected."
+        return Text("The unit is {state}: it can no longer be inspected.", state=state)
     if move in routes and state == UnitState.RECEIVED:
-        return "The unit is received but not inspected: inspect it first."
+        return Text("The unit is received but not inspected: inspect it first.")
     if move in routes:
-        return f"The unit is {state} already: it was disposed of."
+        return Text("The unit is {state} already: it was disposed of.", state=state)
     if move in (Move.REFURBISHED_RESTOCK, Move.REFURBISHED_SCRAP):
-        return f"The unit is {state}, not in refurbishment."
+        return Text("The unit is {state}, not in refurbishment.", state=state)
     if move == Move.MOVE_BIN:
-        return f"The unit is {state}: only a restocked unit sits in a bin."
-    return f"The unit is {state}: {move} is not possible."
+        return Text("The unit is {state}: only a restocked unit sits in a bin.", state=state)
+    return Text("The unit is {state}: {move} is not possible.", state=state, move=move.value)

@@ -27,6 +27,7 @@ from warehouse.inspection import imaging
 from warehouse.inspection.models import Photo
 from warehouse.inspection.units import find_unit
 from warehouse.problems import Conflict, DomainError, InvalidInput, NotFound
+from warehouse.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,9 @@ def add_photo(
                 select(func.count()).select_from(Photo).where(Photo.unit_id == unit_id)
             )
             if count >= MAX_PHOTOS_PER_UNIT:
-                raise Conflict(f"The unit has {count} photos already, the most it may have.")
+                raise Conflict(
+                    Text("The unit has {count} photos already, the most it may have.", count=count)
+                )
             photo = Photo(
                 id=photo_id,
                 unit_id=unit_id,
@@ -205,7 +208,7 @@ def get_photo(session: Session, ctx: Context, photo_id: uuid.UUID) -> Photo:
     """The photo, to staff or to the store that owns its unit (anyone else: not found)."""
     photo = session.get(Photo, photo_id)
     if photo is None or (ctx.store_scope is not None and photo.store_id != ctx.store_scope):
-        raise NotFound("No such photo.")
+        raise NotFound(Text("No such photo."))
     return photo
 
 
@@ -216,7 +219,7 @@ def open_photo_file(storage: PhotoStorage, photo: Photo, *, thumbnail: bool) -> 
         return storage.open(name)
     except FileNotFoundError:
         log.error("photo %s: its file %s is missing", photo.id, name)
-        raise NotFound("The photo's file is missing.") from None
+        raise NotFound(Text("The photo's file is missing.")) from None
     except OSError as exc:
         raise _storage_problem(exc) from None
 

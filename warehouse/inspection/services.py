@@ -35,6 +35,7 @@ from warehouse.receiving.models import Unit
 from warehouse.returns import rules as return_rules
 from warehouse.returns.models import Return, ReturnLine
 from warehouse.stores.models import Store
+from warehouse.texts import Text
 
 DEFAULT_MAX_DEDUCTION_PERCENT = 100
 #: Units of a return that must be inspected before it is: all but extras (not on the return).
@@ -241,13 +242,20 @@ def _checklist_for(
         found = checklists.checklist_for_category(session, category)
         if found is None:
             raise Conflict(
-                f"No checklist for {category!r} and no default checklist: a supervisor "
-                "creates one with POST /checklists."
+                Text(
+                    "No checklist for {category!r} and no default checklist: a supervisor "
+                    "creates one with POST /checklists.",
+                    category=category,
+                )
             )
         current = found
     if version is not None and version != current.version:
         raise Conflict(
-            f"The checklist is at version {current.version} now, not {version}: reload it.",
+            Text(
+                "The checklist is at version {current} now, not {version}: reload it.",
+                current=current.version,
+                version=version,
+            ),
             current_version=current.version,
         )
     return current

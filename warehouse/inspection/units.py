@@ -96,4 +96,4 @@ def next_state(status: UnitStatus | None, move: Move) -> UnitState:
     try:
         return state_after(current, move)
     except MoveRefused as refused:
-        raise Conflict(str(refused), unit_state=str(current)) from None
+        raise Conflict(refused.args[0], unit_state=str(current)) from None

@@ -49,6 +49,7 @@ from warehouse.returns import rules as return_rules
 from warehouse.returns.models import Return, ReturnIdentifier, ReturnLine
 from warehouse.returns.rules import identifier_key, identifier_variants
 from warehouse.stores.models import Store
+from warehouse.texts import Text
 
 #: How far ahead of the server's clock a terminal's own `scanned_at` may be.
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -113,7 +114,7 @@ def scan_parcel(
             detail = (
                 refusal
                 if refusal in NOT_A_PARCEL_MESSAGES
-                else f"Scanned {scan.value!r}: {refusal}."
+                else Text("Scanned {code!r}: {problem}.", code=scan.value, problem=refusal)
             )
             raise InvalidInput({"code": [refusal]}, detail=detail)
 
@@ -344,19 +345,29 @@ def match_parcel(
     parcel = _parcel(session, parcel_id, for_update=True)
     ret = session.scalar(select(Return).where(Return.id == return_id))
     if ret is None:
-        raise NotFound("No such return.")
+        raise NotFound(Text("No such return."))
     if ret.status in return_rules.FINISHED:
-        raise Conflict(f"Return {ret.rma_number} is {ret.status}; it expects no parcel.")
+        raise Conflict(
+            Text(
+                "Return {rma} is {status}; it expects no parcel.",
+                rma=ret.rma_number,
+                status=str(ret.status),
+            )
+        )
     if any(link.return_id == ret.id for link in parcel.links):
-        raise Conflict(f"The parcel is already matched to {ret.rma_number}.")
+        raise Conflict(Text("The parcel is already matched to {rma}.", rma=ret.rma_number))
     if parcel.state != "open":
         raise Conflict(
-            "The parcel is closed: only a parcel still open is matched.", parcel_state=parcel.state
+            Text("The parcel is closed: only a parcel still open is matched."),
+            parcel_state=parcel.state,
         )
     held = _held_returns(session, parcel, [])
     conflict = sender_conflict({sender for sender, _ in held.values()}, _sender(ret))
     if conflict is not None:
-        raise Conflict(f"Cannot match {ret.rma_number}: {conflict}.", parcel_state=parcel.state)
+        raise Conflict(
+            Text("Cannot match {rma}: {conflict}.", rma=ret.rma_number, conflict=conflict),
+            parcel_state=parcel.state,
+        )
     before = {"match_status": parcel.match_status}
     parcel.links.append(
         ParcelReturn(parcel_id=parcel.id, return_id=ret.id, matched_by="manual", created_at=ctx.now)
@@ -414,7 +425,7 @@ def scan_item(
     if earlier is not None:
         return earlier
     if found is None:
-        raise NotFound("No such parcel.")
+        raise NotFound(Text("No such parcel."))
     parcel = found[0]
     if parcel.state != "open":
         raise Conflict(
@@ -422,14 +433,15 @@ def scan_item(
         )
     if parcel.match_status != "matched":
         raise Conflict(
-            "The parcel is not matched to a return yet; a supervisor matches it first.",
+            Text("The parcel is not matched to a return yet; a supervisor matches it first."),
             parcel_state=parcel.state,
         )
     scan = scanners.parse(code, context="item")
     scanned_at = _terminal_time(ctx, scanned_at)
     if scan.problem:
         raise InvalidInput(
-            {"code": [scan.problem]}, detail=f"Scanned {scan.value!r}: {scan.problem}."
+            {"code": [scan.problem]},
+            detail=Text("Scanned {code!r}: {problem}.", code=scan.value, problem=scan.problem),
         )
     if scan.kind not in ITEM_CODE_KINDS:
         hint = {
@@ -450,7 +462,12 @@ def scan_item(
     match = match_item(expected, item, damaged=damaged)
     if match.outcome == Outcome.DUPLICATE_SERIAL:
         existing = session.scalar(select(Unit.lpn).where(Unit.serial == match.serial))
-        raise Conflict(f"Serial {match.serial} was already received as {existing}.", lpn=existing)
+        raise Conflict(
+            Text(
+                "Serial {serial} was already received as {lpn}.", serial=match.serial, lpn=existing
+            ),
+            lpn=existing,
+        )
 
     line = next((row for row in lines if match.line and row.id == match.line.id), None)
     if line is not None:
@@ -953,7 +970,7 @@ def _parcel(
         query = query.with_for_update()
     parcel = session.scalar(query)
     if parcel is None:
-        raise NotFound("No such parcel.")
+        raise NotFound(Text("No such parcel."))
     return parcel
 
 
@@ -983,7 +1000,7 @@ def _replay(earlier: Scan | None, scan_type: str, code: str, parcel_id=None) -> 
         or earlier.raw_code != code[:500]
         or (parcel_id is not None and earlier.parcel_id != parcel_id)
     ):
-        raise Conflict("This scan_id was used for another scan; each scan needs a new one.")
+        raise Conflict(Text("This scan_id was used for another scan; each scan needs a new one."))
     return ScanAnswer(earlier.result, replayed=True)
 
 

@@ -217,3 +217,76 @@ def dead_letters(session: Session) -> int:
         .select_from(EventDelivery)
         .where(EventDelivery.status == DeliveryStatus.DEAD)
     )
+
+
+@dataclass(frozen=True)
+class FailingWebhooks:
+    """A store whose webhooks are failing now, before any of them is dead: since when, its
+    latest failure (and that event, whose attempts show the whole log), and how many of its
+    events wait to be delivered (the failing ones and those held back behind them)."""
+
+    store_id: object
+    store_name: str
+    webhook_url: str | None
+    since: dt.datetime
+    last_attempted_at: dt.datetime
+    last_error: str | None
+    last_status_code: int | None
+    last_event_id: object
+    failing: int
+    waiting: int
+
+
+def failing_webhooks(session: Session) -> list[FailingWebhooks]:
+    """Stores with webhooks retried after a failure (pending with an attempt behind them),
+    the longest-failing first. Reads only pending deliveries, through the status index: a
+    set as large as the undelivered backlog, however many events were delivered."""
+    pending = EventDelivery.status == DeliveryStatus.PENDING
+    failed = EventDelivery.attempts > 0
+    totals = (
+        select(
+            EventDelivery.store_id.label("store_id"),
+            func.min(EventDelivery.first_attempted_at).filter(failed).label("since"),
+            func.count().filter(failed).label("failing"),
+            func.count().label("waiting"),
+        )
+        .where(pending)
+        .group_by(EventDelivery.store_id)
+        .having(func.count().filter(failed) > 0)
+        .subquery()
+    )
+    latest = (
+        select(
+            EventDelivery.store_id.label("store_id"),
+            EventDelivery.event_id.label("event_id"),
+            EventDelivery.last_attempted_at.label("at"),
+            EventDelivery.last_error.label("error"),
+            EventDelivery.last_status_code.label("status_code"),
+            func.row_number()
+            .over(
+                partition_by=EventDelivery.store_id,
+                order_by=(EventDelivery.last_attempted_at.desc(), EventDelivery.event_id.desc()),
+            )
+            .label("n"),
+        )
+        .where(pending, failed)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Store.id,
+            Store.name,
+            Store.webhook_url,
+            totals.c.since,
+            latest.c.at,
+            latest.c.error,
+            latest.c.status_code,
+            latest.c.event_id,
+            totals.c.failing,
+            totals.c.waiting,
+        )
+        .join(totals, totals.c.store_id == Store.id)
+        .join(latest, (latest.c.store_id == Store.id) & (latest.c.n == 1))
+        .order_by(totals.c.since, Store.name)
+    )
+    return [FailingWebhooks(*row) for row in rows]

@@ -23,10 +23,13 @@ from warehouse.problems import InvalidInput
 from warehouse.receiving.exceptions import OPEN_STATES
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
 from warehouse.refunds.services import FREQUENT_RETURNS_WINDOW
-from warehouse.reports import dashboard
+from warehouse.reports import dashboard, progress
 from warehouse.reports.periods import Day
 from warehouse.returns.models import Return, ReturnLine
 from warehouse.stores.models import Store
+
+#: Rows read (and annotated) at a time.
+BATCH = 500
 
 
 def N_(text: str) -> str:
@@ -55,6 +58,11 @@ class Listing:
     found: list[tuple] | None = None
     #: What the title is about (a SKU, a buyer id), shown after it untranslated.
     subject: str = ""
+    #: Adds computed cells to a batch of the query's rows (the last columns), if any.
+    annotate: Callable[[Session, list[tuple]], list[tuple]] | None = None
+    #: Where a row with nothing to link to opens instead ("exceptions": the queue, where an
+    #: unmatched parcel is matched), so no row is a dead end.
+    otherwise: str | None = None
 
 
 WHEN = Column(N_("When"))
@@ -112,7 +120,7 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
             .order_by(Parcel.scanned_at.desc())
         )
         columns = (WHEN, Column(N_("Parcel")), Column(N_("Status"), code=True), RMA, BY)
-        return Listing(N_("Parcels"), "return", columns, query)
+        return Listing(N_("Parcels"), "return", columns, query, otherwise="exceptions")
     if kind == "units":
         query = (
             select(
@@ -176,7 +184,8 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     )
     if decision is not None:
         query = query.where(Disposition.decision == decision)
-    columns = (WHEN, LPN, Column(N_("Route"), code=True), Column(N_("Reason")), RMA, BY)
+    # A scrap reason is a code (hygiene); an override's reason is text, shown as typed.
+    columns = (WHEN, LPN, Column(N_("Route"), code=True), Column(N_("Reason"), code=True), RMA, BY)
     return Listing(N_("Dispositions"), "return", columns, query)
 
 
@@ -204,7 +213,7 @@ def exceptions(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
         RMA,
         Column(N_("Claimed by")),
     )
-    return Listing(N_("Open exceptions"), "return", columns, query)
+    return Listing(N_("Open exceptions"), "return", columns, query, otherwise="exceptions")
 
 
 def deadlines(session: Session, day: Day, args: Mapping[str, str], now: dt.datetime) -> Listing:
@@ -235,8 +244,15 @@ def deadlines(session: Session, day: Day, args: Mapping[str, str], now: dt.datet
         STORE,
         Column(N_("Status"), code=True),
         Column(N_("Received")),
+        Column(N_("To decide it")),
     )
-    return Listing(title, "return", columns, query)
+    return Listing(title, "return", columns, query, annotate=_with_steps)
+
+
+def _with_steps(session: Session, batch: list[tuple]) -> list[tuple]:
+    """Each undecided return's row with what must be done to decide it."""
+    steps = progress.steps(session, [row[0] for row in batch])
+    return [(*row, steps.get(row[0], [])) for row in batch]
 
 
 def _return_rows():
@@ -365,6 +381,10 @@ def rows(session: Session, listing: Listing, limit: int) -> Iterator[tuple]:
     if listing.query is None:
         yield from (listing.found or [])[:limit]
         return
-    result = session.execute(listing.query.limit(limit).execution_options(yield_per=500))
-    for row in result:
-        yield tuple(row)
+    result = session.execute(listing.query.limit(limit).execution_options(yield_per=BATCH))
+    if listing.annotate is None:
+        for row in result:
+            yield tuple(row)
+        return
+    for batch in result.partitions(BATCH):
+        yield from listing.annotate(session, [tuple(row) for row in batch])

@@ -43,6 +43,7 @@ def create_store(
     express_refund_limit: int = DEFAULT_EXPRESS_REFUND_LIMIT,
     decision_hours: int = DEFAULT_DECISION_HOURS,
     webhook_allow_private: bool = True,
+    webhook_allow_loopback: bool = False,
 ) -> NewStore:
     """Adds a store with one API key and a webhook secret. The caller commits.
 
@@ -55,7 +56,9 @@ def create_store(
     if not 1 <= len(name) <= 200:
         errors["name"] = ["A store name is 1 to 200 characters."]
     if webhook_url is not None and (
-        problem := url_problem(webhook_url, allow_private=webhook_allow_private)
+        problem := url_problem(
+            webhook_url, allow_private=webhook_allow_private, allow_loopback=webhook_allow_loopback
+        )
     ):
         errors["webhook_url"] = [problem]
     if express_refund_limit < 0:
@@ -116,6 +119,34 @@ def issue_api_key(session: Session, ctx: Context, store: Store) -> str:
     return key
 
 
+def replace_api_keys(session: Session, ctx: Context, store_id: uuid.UUID) -> NewStore:
+    """Issues the store a new API key and revokes every key it had: a key is shown only
+    once, so one that was lost (or seen by someone else) must stop working; the store's
+    system switches to the new key. Answers the store and the new key."""
+    store = _store_for_update(session, ctx, store_id)
+    revoked = list(
+        session.scalars(
+            select(StoreApiKey).where(
+                StoreApiKey.store_id == store.id, StoreApiKey.revoked_at.is_(None)
+            )
+        )
+    )
+    for old in revoked:
+        old.revoked_at = ctx.now
+    record(
+        session,
+        ctx,
+        "store.api_keys_revoked",
+        "store",
+        store.id,
+        store_id=store.id,
+        after={"key_prefixes": [k.key_prefix for k in revoked]},
+    )
+    api_key = issue_api_key(session, ctx, store)
+    session.flush()
+    return NewStore(store=store, api_key=api_key)
+
+
 def store_for_api_key(session: Session, api_key: str) -> Store | None:
     """The store an unrevoked API key belongs to, or None."""
     return session.scalar(
@@ -142,10 +173,13 @@ def set_webhook_url(
     webhook_url: str | None,
     *,
     webhook_allow_private: bool,
+    webhook_allow_loopback: bool = False,
 ) -> Store:
     """Points the store's webhooks at `webhook_url` (None: feed only), checked as at creation."""
     if webhook_url is not None and (
-        problem := url_problem(webhook_url, allow_private=webhook_allow_private)
+        problem := url_problem(
+            webhook_url, allow_private=webhook_allow_private, allow_loopback=webhook_allow_loopback
+        )
     ):
         raise InvalidInput({"webhook_url": [problem]})
     store = _store_for_update(session, ctx, store_id)

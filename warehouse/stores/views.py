@@ -62,4 +62,7 @@ class WebhookUrl(MethodView):
                 webhook_allow_private=current_app.extensions[
                     "warehouse.settings"
                 ].webhook_allow_private,
+                webhook_allow_loopback=current_app.extensions[
+                    "warehouse.settings"
+                ].webhook_allow_loopback,
             )

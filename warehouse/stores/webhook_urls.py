@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 MAX_URL_LENGTH = 2000
 ALLOW_PRIVATE_HINT = "set WAREHOUSE_WEBHOOK_ALLOW_PRIVATE for on-premises endpoints"
+LOOPBACK_NAMES = ("localhost",)
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -37,9 +38,23 @@ def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
     )
 
 
-def url_problem(url: str, *, allow_private: bool) -> str | None:
+def is_loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address is this host itself (127.0.0.0/8, ::1, or IPv4 loopback in IPv6)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _is_loopback_name(host: str) -> bool:
+    return host in LOOPBACK_NAMES or host.endswith(".localhost")
+
+
+def url_problem(url: str, *, allow_private: bool, allow_loopback: bool = False) -> str | None:
     """Why `url` may not be a webhook URL, or None. Does not resolve names (that happens
-    before each post): a name that resolves nowhere today may well tomorrow."""
+    before each post): a name that resolves nowhere today may well tomorrow.
+
+    `allow_loopback` lets a URL name this host only (a demo's local receiver), never
+    another address inside the network."""
     if len(url) > MAX_URL_LENGTH:
         return f"The webhook URL is at most {MAX_URL_LENGTH} characters."
     try:
@@ -52,11 +67,15 @@ def url_problem(url: str, *, allow_private: bool) -> str | None:
         return "The webhook URL must be an absolute http(s) URL."
     if allow_private:
         return None
-    if host == "localhost" or host.endswith(".localhost"):
+    if _is_loopback_name(host):
+        if allow_loopback:
+            return None
         return f"The webhook URL may not point at this host ({ALLOW_PRIVATE_HINT})."
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
+        return None
+    if allow_loopback and is_loopback(address):
         return None
     if not is_public_address(address):
         return (
@@ -70,13 +89,16 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
-def destination_problem(url: str, resolver: Resolver | None = None) -> str | None:
+def destination_problem(
+    url: str, resolver: Resolver | None = None, *, allow_loopback: bool = False
+) -> str | None:
     """Why a webhook may not be posted to `url` now, or None: checked before every post.
 
     Every address the host resolves to must be public (a client may connect to any of
-    them). A name that does not resolve is left to the HTTP client to report.
+    them), or with `allow_loopback` this host itself. A name that does not resolve is left
+    to the HTTP client to report.
     """
-    problem = url_problem(url, allow_private=False)
+    problem = url_problem(url, allow_private=False, allow_loopback=allow_loopback)
     if problem:
         return problem
     parts = urlsplit(url)
@@ -87,6 +109,8 @@ def destination_problem(url: str, resolver: Resolver | None = None) -> str | Non
         return None
     for text in addresses:
         address = ipaddress.ip_address(text.split("%", 1)[0])
+        if allow_loopback and is_loopback(address):
+            continue
         if not is_public_address(address):
             return (
                 f"not posted: {parts.hostname} resolves to the private address {address} "

@@ -50,6 +50,7 @@ def init_ui(app: Flask, settings: Settings) -> None:
         inspect_views,
         receive_views,
         refurbish_views,
+        supervisor_words,
     )
     from warehouse.ui.i18n import init_babel
     from warehouse.ui.web import bp

@@ -25,8 +25,9 @@ DOMAIN = "messages"
 LOCALES = ("zh_Hans_CN", "en")
 #: A message id that is a code (status, reason, event type), not English text.
 CODE = re.compile(r"[a-z0-9_.]+")
-#: `N_` marks text translated later (a banner chosen from a table, a code shown as a word).
-KEYWORDS = {"_": None, "gettext": None, "N_": None}
+#: `N_` marks text translated later (a banner chosen from a table, a code shown as a word);
+#: `Text` a service's message (`warehouse.texts`), shown translated by `i18n.translate`.
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "Text": None}
 METHOD_MAP = [
     ("**/templates/**.html", "jinja2"),
     ("**.py", "python"),

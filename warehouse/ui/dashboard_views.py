@@ -103,6 +103,7 @@ def dashboard_page():
         top=dashboard.TOP,
         swaps=dashboard.serial_swaps(db, day),
         dead_letters=dashboard.dead_letters(db),
+        failing_webhooks=dashboard.failing_webhooks(db),
         list_url=lambda name, **filters: _list_url(name, day, **filters),
     )
 
@@ -121,6 +122,8 @@ def _cell(value, column: lists.Column, day: Day) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return day.local(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):  # messages (what a return needs), each in the reader's words
+        return " ".join(i18n.translate(v) for v in value)
     if column.code:
         return i18n.gettext(str(value))
     return str(value)
@@ -128,7 +131,7 @@ def _cell(value, column: lists.Column, day: Day) -> str:
 
 def _link(listing: lists.Listing, key, day: Day) -> str | None:
     if key is None:
-        return None
+        return url_for("ui.exceptions") if listing.otherwise == "exceptions" else None
     if listing.links_to == "buyer":
         store_id, buyer_id = str(key).split("/", 1)
         return _list_url("buyer", day, store_id=store_id, buyer_id=buyer_id)

@@ -16,8 +16,10 @@ from warehouse.events import services as events
 from warehouse.events.models import Event, EventDelivery
 from warehouse.events.rules import DeliveryStatus
 from warehouse.problems import DomainError, InvalidInput, NotFound
+from warehouse.reports import dashboard
 from warehouse.returns.models import Return
 from warehouse.stores.models import Store
+from warehouse.texts import Text
 from warehouse.ui import i18n
 from warehouse.ui.web import banner, bp, error_banner, render, requires
 
@@ -37,7 +39,8 @@ def _store_filter() -> uuid.UUID | None:
 @bp.get("/ui/deadletters")
 @requires(Permission.SUPERVISE)
 def deadletters():
-    """Dead letters oldest first (of one store, or all), with each store's count."""
+    """Stores whose webhooks are failing now, then dead letters oldest first (of one store,
+    or all), with each store's count."""
     db = api.session()
     store_id = _store_filter()
     after = request.args.get("after") or None
@@ -64,6 +67,7 @@ def deadletters():
         store_id=store_id,
         next_after=position["id"] if position else None,
         zone=current_app.config["WAREHOUSE_TIMEZONE"],
+        failing_webhooks=dashboard.failing_webhooks(db),
     )
 
 
@@ -75,7 +79,7 @@ def deadletter(event_id: str):
     eid = api.parse_id(event_id, "event")
     delivery = db.get(EventDelivery, eid)
     if delivery is None:
-        raise NotFound("No such event.")
+        raise NotFound(Text("No such event."))
     event = db.get_one(Event, eid)
     return render(
         "deadletter.html",

@@ -73,15 +73,23 @@ def dispose_unit(lpn: str):
     """The recommended route: for a restock, the bin scan; else one button. Supervisors may
     choose another route, with a reason."""
     try:
-        unit, status, inspection = _routable(lpn)
+        return _unit_page(lpn)
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.dispose"), code=303)
+
+
+def _unit_page(lpn: str, *, chosen: dict | None = None, status_code: int = 200):
+    """The unit's route page; `chosen`: an override refused, shown open with what was chosen
+    (route, reason, scrap reason, bin) so the supervisor corrects it instead of starting over."""
+    unit, status, inspection = _routable(lpn)
     db = api.session()
     line = db.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
     recommended = Route(inspection.recommended_disposition)
     return render(
         "dispose_unit.html",
+        status=status_code,
+        chosen=chosen,
         unit=unit,
         line=line,
         unit_status=status,
@@ -124,20 +132,34 @@ def dispose_decide(lpn: str):
             ),
         )
     except InvalidInput as exc:
-        messages = [i18n.gettext(m) for ms in exc.extra["errors"].values() for m in ms]
+        messages = [i18n.translate(m) for ms in exc.extra["errors"].values() for m in ms]
         banner("error", " ".join(messages))
-        return redirect(url_for("ui.dispose_unit", lpn=lpn), code=303)
+        return _again(lpn, exc.status)
     except DomainError as exc:
         error_banner(exc)
         if exc.status == 404:
             return redirect(url_for("ui.dispose"), code=303)
-        return redirect(url_for("ui.dispose_unit", lpn=lpn), code=303)
+        return _again(lpn, exc.status)
     if done["bin"]:
         text = i18n.gettext("{lpn} restocked into {bin}.", lpn=done["lpn"], bin=done["bin"])
     else:
         text = i18n.gettext("{lpn}: {route}.", lpn=done["lpn"], route=word(decision.value))
     banner("ok", text)
     return redirect(url_for("ui.dispose"), code=303)
+
+
+def _again(lpn: str, status_code: int):
+    """After a refusal: an override form again as it was filled in (the unit is unchanged),
+    else the unit's page by a redirect."""
+    if request.form.get("override") != "1":
+        return redirect(url_for("ui.dispose_unit", lpn=lpn), code=303)
+    chosen = {name: request.form.get(name, "") for name in ("decision", "reason", "scrap_reason")}
+    chosen["bin"] = request.form.get("bin", "")
+    try:
+        return _unit_page(lpn, chosen=chosen, status_code=status_code)
+    except DomainError as exc:
+        error_banner(exc)
+        return redirect(url_for("ui.dispose"), code=303)
 
 
 def _routable(lpn: str) -> tuple[Unit, UnitStatus, Inspection]:

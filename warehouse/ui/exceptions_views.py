@@ -16,7 +16,7 @@ from warehouse.inspection.views import PHOTO_MAX_AGE, photo_storage
 from warehouse.problems import DomainError, InvalidInput
 from warehouse.receiving import exceptions as queue
 from warehouse.receiving.models import Unit
-from warehouse.reports import timeline
+from warehouse.reports import progress, timeline
 from warehouse.returns import services as return_services
 from warehouse.returns.models import Return, ReturnIdentifier
 from warehouse.returns.rules import identifier_key, identifier_variants
@@ -131,8 +131,10 @@ def return_timeline(return_id: str):
     ret = return_services.get_return(db, api.context(), rid)
     store_name = db.scalar(select(Store.name).where(Store.id == ret.store_id))
     found = timeline.story(db, ret, i18n.current())
+    undecided = ret.status in return_services.AWAITING_DECISION
     return render(
         "timeline.html",
+        to_decide=progress.steps(db, [ret.id]).get(ret.id, []) if undecided else [],
         ret=ret,
         store_name=store_name,
         units=found.units,

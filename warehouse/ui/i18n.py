@@ -14,6 +14,7 @@ from flask_babel import Babel
 from flask_babel import gettext as babel_gettext
 
 from warehouse.ui import catalogs
+from warehouse.ui.catalogs import CODE
 
 #: Our language codes (as shown in `lang=` and stored per user) → Babel's locale names.
 LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en"}
@@ -103,3 +104,21 @@ def gettext(text: str, **values) -> str:
     """`text` in the current language, with `{name}` placeholders filled from `values`."""
     translated = babel_gettext(text) if text else text
     return translated.format(**values) if values else translated
+
+
+def _code_word(value: str) -> str:
+    return babel_gettext(value) if CODE.fullmatch(value) else value
+
+
+def translate(message: str) -> str:
+    """A service's message in the current language: a `warehouse.texts.Text` by its
+    template, with the codes among its values (routes, states) as words; any other text as
+    it is known to the catalogue, or as raised."""
+    template = getattr(message, "template", None)
+    if template is None:
+        return gettext(str(message))
+    values = {
+        name: _code_word(value) if isinstance(value, str) else value
+        for name, value in message.values.items()
+    }
+    return gettext(template, **values) if values else gettext(template)

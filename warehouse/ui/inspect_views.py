@@ -305,7 +305,7 @@ def _sheet(unit) -> dict:
 def _form_again(sheet: dict, posted: dict, exc: InvalidInput):
     """The form with the posted answers and, by each item, what is wrong with it."""
     errors = {
-        name.removeprefix("answers."): [i18n.gettext(m) for m in messages]
+        name.removeprefix("answers."): [i18n.translate(m) for m in messages]
         for name, messages in exc.extra["errors"].items()
     }
     shown = {item["key"] for item in sheet["items"]}

@@ -25,7 +25,19 @@ from warehouse.receiving import services as receiving
 from warehouse.receiving.models import Scan, Unit
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
-from warehouse.ui.web import banner, bp, error_banner, home_for, render, requires, sign_in, sign_out
+from warehouse.ui.web import (
+    KEPT_PREFIX,
+    banner,
+    bp,
+    error_banner,
+    home_for,
+    kept_fields,
+    render,
+    requires,
+    resumable,
+    sign_in,
+    sign_out,
+)
 
 LABEL_DPI = 203
 #: A second read of one code from one terminal this soon is the trigger held too long.
@@ -75,6 +87,8 @@ def index():
 @bp.route("/ui/login", methods=["GET", "POST"])
 def login():
     """Scan a badge, or type username and PIN."""
+    kept = kept_fields(request.form, prefix=KEPT_PREFIX)
+    resume = resumable(request.form.get("resume"))
     if request.method == "GET":
         return render("login.html", next=_next_url() or "")
     settings = current_app.extensions["warehouse.settings"]
@@ -103,8 +117,19 @@ def login():
                 )
     except DomainError as exc:
         error_banner(exc)
-        return render("login.html", status=exc.status, next=_next_url() or "")
+        return render(
+            "login.html",
+            status=exc.status,
+            next=_next_url() or "",
+            kept=kept,
+            resume=resume,
+            username=request.form.get("username", ""),
+        )
     sign_in(issued.token)
+    if resume:  # signed out mid-form: the form, as typed, one tap from being sent
+        g.ui_user = issued.user
+        banner("ok", i18n.gettext("Signed in again. Send what you typed?"))
+        return render("resume.html", kept=kept, resume=resume)
     return redirect(_next_url() or home_for(issued.user.role), code=303)
 
 

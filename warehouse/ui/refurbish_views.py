@@ -18,6 +18,7 @@ from warehouse.inspection.units import find_unit
 from warehouse.problems import DomainError, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
 from warehouse.returns.models import ReturnLine
+from warehouse.texts import Text
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
 from warehouse.ui.unit_words import answer_words, label_of
@@ -107,7 +108,7 @@ def refurbish_complete(lpn: str):
             ),
         )
     except InvalidInput as exc:
-        messages = [i18n.gettext(m) for ms in exc.extra["errors"].values() for m in ms]
+        messages = [i18n.translate(m) for ms in exc.extra["errors"].values() for m in ms]
         banner("error", " ".join(messages))
         return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
     except DomainError as exc:
@@ -147,7 +148,7 @@ def _order_for(lpn: str) -> Refurbishment:
     unit = find_unit(db, api.context(), lpn or "-")
     order = db.scalar(select(Refurbishment).where(Refurbishment.unit_id == unit.id))
     if order is None or order.status != "open":
-        raise NotFound("No such refurbishment order.")
+        raise NotFound(Text("No such refurbishment order."))
     return order
 
 

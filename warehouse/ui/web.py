@@ -48,6 +48,10 @@ bp = Blueprint(
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 #: Pages that need nobody signed in.
 OPEN_ENDPOINTS = frozenset({"ui.login", "ui.language", "ui.static", "ui.index"})
+#: Posted fields never carried over a sign-in (secrets, and the tokens of the old session).
+NOT_KEPT = frozenset({"csrf_token", "pin", "badge", "password"})
+#: Prefix of a kept field on the sign-in form (`keep:note`), sent on once signed in.
+KEPT_PREFIX = "keep:"
 
 
 # --- who is acting ---------------------------------------------------------------------------
@@ -76,6 +80,8 @@ def _load_staff() -> None:
     g.ui_user = user
     g.actor = staff_actor(user)
     session["seen"] = int(now.timestamp())
+    if user.language in i18n.LANGUAGES and session.get("lang") != user.language:
+        session["lang"] = user.language  # pages after a sign-out keep the user's language
 
 
 @bp.before_request
@@ -85,10 +91,61 @@ def _guard() -> None:
     if request.method == "POST":
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-            abort(400, description="csrf")
+            return _expired_form()
     if request.endpoint not in OPEN_ENDPOINTS and g.get("ui_user") is None:
         return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
     return None
+
+
+def kept_fields(form, *, prefix: str = "") -> list[tuple[str, str]]:
+    """What a person typed into a posted form (fields named `prefix…`, the prefix removed),
+    without secrets or the old session's token; files are not kept."""
+    return [
+        (name[len(prefix) :], value)
+        for name in form
+        if name.startswith(prefix) and name[len(prefix) :] not in NOT_KEPT
+        for value in form.getlist(name)
+    ]
+
+
+def resumable(path: str | None) -> str | None:
+    """A page's own path a kept form may be sent to again, else None."""
+    if path and path.startswith("/ui/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return None
+
+
+def _expired_form():
+    """A form posted without this session's CSRF token: its session ended (signed out after
+    inactivity, or the token expired) or was replaced. Nothing is done, and nothing typed is
+    lost: signed out, the sign-in page carries the form's fields and sends them on once
+    signed in; still signed in, the form is offered again to send with one tap. The browser's
+    scan queue (JSON) keeps its scans and is answered 400 as before."""
+    target = resumable(request.path)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if request.endpoint == "ui.logout" and g.get("ui_user") is None:
+        return redirect(url_for("ui.login"), code=303)  # signed out already: nothing to send
+    if wants_json or target is None or request.endpoint in ("ui.language", "ui.logout"):
+        abort(400, description="csrf")
+    if request.endpoint == "ui.login":
+        banner("warn", i18n.gettext("The sign-in page had expired; sign in again."))
+        return render(
+            "login.html",
+            status=400,
+            next=request.args.get("next", ""),
+            kept=kept_fields(request.form, prefix=KEPT_PREFIX),
+            resume=resumable(request.form.get("resume")),
+            username=request.form.get("username", ""),
+        )
+    kept = kept_fields(request.form)
+    if g.get("ui_user") is None:
+        banner(
+            "warn",
+            i18n.gettext("You were signed out. Sign in again to send what you typed."),
+        )
+        return render("login.html", status=401, next="", kept=kept, resume=target)
+    banner("warn", i18n.gettext("The form had expired: nothing was sent. Send it now?"))
+    return render("resume.html", status=400, kept=kept, resume=target)
 
 
 def _forget() -> None:
@@ -157,8 +214,22 @@ def error_banner(exc: DomainError) -> None:
 
 
 def describe(exc: DomainError) -> str:
-    """A domain error in the user's language where we know the text, else as raised."""
-    return i18n.gettext(exc.detail)
+    """A domain error in the user's language where we know the text, else as raised. A
+    422 whose detail only joins its fields' messages (in English) is shown as those
+    messages, each translated."""
+    return " ".join(field_messages(exc)) or i18n.translate(exc.detail)
+
+
+def field_messages(exc: DomainError) -> list[str]:
+    """A 422's messages per field in the user's language, when they are service messages
+    (`warehouse.texts.Text`) and its detail is not a message of its own; else none."""
+    errors = exc.extra.get("errors") or {}
+    messages = [m for ms in errors.values() for m in ms]
+    if getattr(exc.detail, "template", None) or not any(hasattr(m, "template") for m in messages):
+        return []
+    if i18n.translate(exc.detail) != exc.detail:
+        return []
+    return [i18n.translate(m) for m in messages]
 
 
 def render(template: str, status: int = 200, **values):
@@ -175,6 +246,25 @@ def render(template: str, status: int = 200, **values):
         ),
         status,
     )
+
+
+@bp.app_template_filter("translated")
+def _translated(message: str) -> str:
+    """A service's message (`warehouse.texts.Text`) in the page's language."""
+    return i18n.translate(message)
+
+
+@bp.app_template_filter("local")
+def local_time(moment: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment (a datetime, or ISO 8601 text as the services answer it) on the
+    warehouse's clock (`WAREHOUSE_TIMEZONE`), as every page shows times."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:  # the database keeps UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(current_app.config["WAREHOUSE_TIMEZONE"]).strftime(fmt)
 
 
 @bp.app_context_processor
@@ -200,9 +290,14 @@ def _template_globals() -> dict:
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     titles = {
-        400: N_("The form had expired; please try again.") if exc.description == "csrf" else None,
+        400: (
+            N_("The form had expired; please try again.")
+            if exc.description == "csrf"
+            else N_("The request could not be read; please try again.")
+        ),
         403: N_("Your role may not open this page."),
         404: N_("Not found."),
+        413: N_("What was sent is too large."),
     }
     text = titles.get(exc.code) or exc.name
     return render_template(
