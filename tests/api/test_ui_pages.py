@@ -426,8 +426,8 @@ def test_a_signed_in_page_tells_the_browser_when_it_goes_idle(receiver, client):
 def test_a_refused_parcel_scan_is_explained_in_chinese_with_its_code_as_words(receiver):
     scan_parcel(receiver, "6901234567892")  # a product's barcode, not a parcel's label
     page = text(receiver.get("/ui/receive"))
-    assert "扫到 &#39;6901234567892&#39;：这是商品条码，不是包裹。" in page
-    assert "Scanned" not in page
+    assert "这是商品条码：请扫描包裹面单。" in page
+    assert "Scanned" not in page and "gtin" not in page
 
 
 def test_an_unmatched_parcel_goes_to_the_exception_shelf(receiver):
