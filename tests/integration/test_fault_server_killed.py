@@ -383,7 +383,7 @@ def replay_everything(address, log: Log, committed, closed_before, inspected_bef
         else:
             lpn = entry["path"].split("/")[4]
             was_inspected = "status" in entry or lpn in inspected_before
-            assert status == (403 if was_inspected else 201), answer
+            assert status == (409 if was_inspected else 201), answer
         if status >= 400:
             assert content_type == "application/problem+json"
     return first_success
