@@ -17,6 +17,7 @@ from flask_smorest import Api as SmorestApi
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from warehouse import edge
 from warehouse.context import Context
 from warehouse.db import _sqlite_begin
 from warehouse.problems import (
@@ -93,7 +94,10 @@ def api_config(app: Flask) -> None:
                     "terminals, inspection, disposition and refund triggers. Errors are "
                     "application/problem+json. Store systems authenticate with "
                     "`Authorization: Bearer <api_key>`; staff with a token from "
-                    "`POST /api/v1/auth/token`."
+                    "`POST /api/v1/auth/token`. Bodies are `application/json` in UTF-8 "
+                    "(415 otherwise), nesting at most 32 levels (400); the path and query "
+                    "together are at most 4096 bytes (414). Text may not hold NUL (U+0000) or "
+                    "unpaired surrogates (U+D800–U+DFFF): each text field's `pattern` says so."
                 )
             },
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -142,6 +146,27 @@ def bind_request_lifecycle(app: Flask) -> None:
             _sqlite_begin.reset(token)
 
 
+#: What a cursor this API issues looks like: URL-safe base64 without padding.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]{1,512}$"
+
+
+class Cursor(ma.fields.String):
+    """`next_cursor` of a previous page, handed back; documented with its format, so that a
+    generated client sends nothing else."""
+
+    def __init__(self, description: str = "`next_cursor` of the previous page.", **kwargs) -> None:
+        kwargs.setdefault("load_default", None)
+        super().__init__(
+            validate=ma.validate.Regexp(CURSOR_PATTERN, error="Not a cursor this API issued."),
+            metadata={
+                "description": f"{description} Opaque: URL-safe base64 (A–Z, a–z, 0–9, `-`, "
+                "`_`), at most 512 characters.",
+                "example": "eyJpZCI6MX0",
+            },
+            **kwargs,
+        )
+
+
 class PageQuerySchema(ma.Schema):
     """`?limit=&cursor=` for every list endpoint."""
 
@@ -150,9 +175,7 @@ class PageQuerySchema(ma.Schema):
         validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Page size, at most {MAX_PAGE_SIZE}."},
     )
-    cursor = ma.fields.String(
-        load_default=None, metadata={"description": "`next_cursor` of the previous page."}
-    )
+    cursor = Cursor()
 
 
 def encode_cursor(position: dict) -> str:
@@ -167,7 +190,7 @@ def decode_cursor(cursor: str | None, field: str = "cursor") -> dict | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        position = edge.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(position, dict):
             raise ValueError
         return position

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from warehouse.api import MAX_PAGE_SIZE, PageQuerySchema
+from warehouse.api import MAX_PAGE_SIZE, Cursor, PageQuerySchema
 from warehouse.events.outbox import as_message
 from warehouse.events.types import EventType
 from warehouse.schemas import UTCDateTime
 
 
 class FeedQuerySchema(ma.Schema):
-    after = ma.fields.String(
-        load_default=None,
-        metadata={"description": "`next_cursor` of the previous page; omit to start at the first."},
-    )
+    after = Cursor("`next_cursor` of the previous page; omit to start at the first.")
     limit = ma.fields.Integer(
         load_default=50,
         validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from warehouse import api
 from warehouse.auth.roles import Permission, may
 from warehouse.db import run_in_transaction
+from warehouse.edge import ascii_int
 from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection import services as inspection
 from warehouse.inspection.lifecycle import UnitState
@@ -188,7 +189,7 @@ def inspect_confirm(lpn: str):
                 ctx,
                 unit.lpn,
                 answers=answers,
-                version=int(version) if version.isdigit() else None,
+                version=ascii_int(version),
                 photo_ids=posted["photos"],
                 notes=posted["notes"] or None,
             ),

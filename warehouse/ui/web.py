@@ -200,6 +200,7 @@ def _http_error(exc: HTTPException):
         400: N_("The form had expired; please try again.") if exc.description == "csrf" else None,
         403: N_("Your role may not open this page."),
         404: N_("Not found."),
+        414: N_("This address is too long."),
     }
     text = titles.get(exc.code) or exc.name
     return render_template(
