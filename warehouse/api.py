@@ -148,6 +148,7 @@ def bind_request_lifecycle(app: Flask) -> None:
 
 #: What a cursor this API issues looks like: URL-safe base64 without padding.
 CURSOR_PATTERN = "^[A-Za-z0-9_-]{1,512}$"
+CURSOR_FORM = "A cursor is 1 to 512 characters of URL-safe base64 (A–Z, a–z, 0–9, -, _)."
 
 
 class Cursor(ma.fields.String):
@@ -157,7 +158,7 @@ class Cursor(ma.fields.String):
     def __init__(self, description: str = "`next_cursor` of the previous page.", **kwargs) -> None:
         kwargs.setdefault("load_default", None)
         super().__init__(
-            validate=ma.validate.Regexp(CURSOR_PATTERN, error="Not a cursor this API issued."),
+            validate=ma.validate.Regexp(CURSOR_PATTERN, error=CURSOR_FORM),
             metadata={
                 "description": f"{description} Opaque: URL-safe base64 (A–Z, a–z, 0–9, `-`, "
                 "`_`), at most 512 characters.",

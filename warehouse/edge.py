@@ -21,8 +21,9 @@ from apispec import BasePlugin
 from flask import Flask, current_app, g, request
 from flask import Request as FlaskRequest
 from flask.json.provider import DefaultJSONProvider
+from flask_smorest.spec.plugins import unicodeconverter2paramschema
 from werkzeug.exceptions import RequestURITooLarge
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, UnicodeConverter
 
 from warehouse.problems import PROBLEM_MIMETYPE, DomainError
 
@@ -112,13 +113,19 @@ class IdConverter(BaseConverter):
     regex = UUID_PATTERN
 
 
+def _text_segment(converter) -> dict:
+    schema = unicodeconverter2paramschema(converter)
+    return schema | storable_text(None, None, ret=schema)
+
+
 def _id_parameter(_converter) -> dict:
     return {"type": "string", "format": "uuid", "pattern": f"^{UUID_PATTERN}$"}
 
 
 def storable_text(self, field, ret, **_kwargs) -> dict:
     """An apispec attribute function: every free-text field is documented with
-    `STORABLE_TEXT_PATTERN` (a field with a pattern of its own, an enum or a format keeps it)."""
+    `STORABLE_TEXT_PATTERN` (a field with a pattern of its own, an enum or a format keeps it).
+    Also applied to hand-written parameters and to path segments."""
     if ret.get("type") != "string" or {"pattern", "enum"} & ret.keys():
         return {}
     if ret.get("format") in _FORMATS:
@@ -193,6 +200,11 @@ class EdgeDocumentation(BasePlugin):
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for operation in (operations or {}).values():
+            for parameter in operation.get("parameters", []):
+                # Parameters written out by hand (a header) say the text rule too.
+                schema = parameter.get("schema") if isinstance(parameter, dict) else None
+                if isinstance(schema, dict):
+                    schema.update(storable_text(None, None, ret=schema))
             responses = operation.setdefault("responses", {})
             answers = {"414": "URI_TOO_LONG"}
             if "requestBody" in operation or _takes_arguments_body(operation):
@@ -218,6 +230,7 @@ def init_edge(app: Flask, rest) -> None:
     app.json = provider
     app.url_map.converters["id"] = IdConverter
     rest.register_converter(IdConverter, _id_parameter)
+    rest.register_converter(UnicodeConverter, _text_segment)
     rest.ma_plugin.converter.add_attribute_function(storable_text)
     rest.spec.plugins.append(EdgeDocumentation())
     schema = {"$ref": "#/components/schemas/Problem"}

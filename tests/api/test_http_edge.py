@@ -17,6 +17,7 @@ from warehouse.auth.models import StaffToken
 from warehouse.edge import MAX_JSON_DEPTH, STORABLE_TEXT_PATTERN, ascii_int, too_deep
 
 DEEP = "[" * 1000 + "]" * 1000
+PROBLEM = "application/problem+json"
 
 
 def tokens_issued(db) -> int:
@@ -160,7 +161,9 @@ def test_a_role_that_may_not_gets_its_403_whatever_body_it_sent(client, staff_to
 # --- methods each path serves (issue 14, 9) -------------------------------------------------
 
 
-def test_options_advertises_exactly_the_methods_each_documented_path_serves(client, staff_token):
+def test_each_documented_path_advertises_and_serves_exactly_its_documented_methods(
+    client, staff_token
+):
     supervisor = bearer(staff_token("supervisor"))
     doc = client.get("/api/v1/openapi.json").json
     wrong = []
@@ -171,6 +174,11 @@ def test_options_advertises_exactly_the_methods_each_documented_path_serves(clie
         allow = client.open(url, method="OPTIONS", headers=supervisor).headers.get("Allow", "")
         if {m.strip() for m in allow.split(",")} != expected:
             wrong.append((path, allow, sorted(expected)))
+        for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - declared):
+            refused = client.open(url, method=method, headers=supervisor)
+            allow = {m.strip() for m in refused.headers.get("Allow", "").split(",")}
+            if (refused.status_code, refused.content_type, allow) != (405, PROBLEM, expected):
+                wrong.append((method, path, refused.status_code, sorted(allow)))
     assert wrong == []
 
 
@@ -208,6 +216,33 @@ def test_the_document_says_text_may_hold_no_nul_and_no_lone_surrogate(client):
     assert pattern.fullmatch("纯棉T恤 😀")
     assert not pattern.fullmatch("a\x00b")
     assert not pattern.fullmatch("a\ud800b")
+
+
+def string_schemas(node, where: str = ""):
+    """Every string schema in a piece of the document, with where it is."""
+    if isinstance(node, dict):
+        if node.get("type") == "string":
+            yield where, node
+        for key, value in node.items():
+            yield from string_schemas(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from string_schemas(value, f"{where}/{index}")
+
+
+def test_every_text_field_and_parameter_is_documented_to_refuse_nul_and_lone_surrogates(client):
+    doc = client.get("/api/v1/openapi.json").json
+    schemas = {k: v for k, v in doc["components"]["schemas"].items() if k != "Problem"}
+    parts = {"components/schemas": schemas, "paths": doc["paths"]}  # a Problem is only answered
+    undocumented = []
+    for name, part in parts.items():
+        for where, schema in string_schemas(part, name):
+            if "enum" in schema or schema.get("format") in ("date-time", "date", "binary", "uuid"):
+                continue
+            pattern = re.compile(schema.get("pattern", ""))
+            if any(pattern.search(text) for text in ("a\x00b", "a\ud800b", "\udc00")):
+                undocumented.append(where)
+    assert undocumented == []
 
 
 def test_the_document_says_what_a_cursor_looks_like(client):
