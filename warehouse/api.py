@@ -96,8 +96,9 @@ def api_config(app: Flask) -> None:
                     "`Authorization: Bearer <api_key>`; staff with a token from "
                     "`POST /api/v1/auth/token`. Bodies are `application/json` in UTF-8 "
                     "(415 otherwise), nesting at most 32 levels (400); the path and query "
-                    "together are at most 4096 bytes (414). Text may not hold NUL (U+0000) or "
-                    "unpaired surrogates (U+D800–U+DFFF): each text field's `pattern` says so."
+                    "together are at most 4096 bytes (414). Text may not hold NUL (U+0000), as "
+                    "each text field's `pattern` says, nor unpaired surrogates (U+D800–U+DFFF, "
+                    "which no portable pattern can name); either is a 422 naming the field."
                 )
             },
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -161,8 +162,7 @@ class Cursor(ma.fields.String):
             validate=ma.validate.Regexp(CURSOR_PATTERN, error=CURSOR_FORM),
             metadata={
                 "description": f"{description} Opaque: URL-safe base64 (A–Z, a–z, 0–9, `-`, "
-                "`_`), at most 512 characters.",
-                "example": "eyJpZCI6MX0",
+                "`_`), at most 512 characters; only a cursor this API issued is read.",
             },
             **kwargs,
         )
