@@ -15,6 +15,7 @@ from test_return_bad_input import assert_nothing_written, assert_problem
 
 from warehouse.auth.models import StaffToken
 from warehouse.edge import MAX_JSON_DEPTH, STORABLE_TEXT_PATTERN, ascii_int, too_deep
+from warehouse.text_guard import KEY_MESSAGE, MESSAGE
 
 DEEP = "[" * 1000 + "]" * 1000
 PROBLEM = "application/problem+json"
@@ -216,6 +217,19 @@ def test_the_document_says_text_may_hold_no_nul_and_no_lone_surrogate(client):
     assert pattern.fullmatch("纯棉T恤 😀")
     assert not pattern.fullmatch("a\x00b")
     assert "unpaired surrogates" in doc["info"]["description"]  # no portable pattern says it
+
+
+def test_unstorable_text_in_a_key_is_told_apart_from_text_in_a_value(client, store, db):
+    _, key = store
+    response = client.post(
+        "/api/v1/returns", json=return_body(metadata={"k\x00": "v"}), headers=bearer(key)
+    )
+    assert assert_problem(response, 422)["errors"]["metadata"] == [KEY_MESSAGE]
+    response = client.post(
+        "/api/v1/returns", json=return_body(order_id="1\x00"), headers=bearer(key)
+    )
+    assert assert_problem(response, 422)["errors"]["order_id"] == [MESSAGE]
+    assert_nothing_written(db)
 
 
 def string_schemas(node, where: str = ""):
