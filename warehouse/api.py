@@ -95,8 +95,9 @@ def api_config(app: Flask) -> None:
                     "application/problem+json. Store systems authenticate with "
                     "`Authorization: Bearer <api_key>`; staff with a token from "
                     "`POST /api/v1/auth/token`. Bodies are `application/json` in UTF-8 "
-                    "(415 otherwise), nesting at most 32 levels (400); the path and query "
-                    "together are at most 4096 bytes (414). Text may not hold NUL (U+0000), as "
+                    f"(415 otherwise), nesting at most {edge.MAX_JSON_DEPTH} levels (400); the "
+                    f"path and query together are at most {edge.MAX_TARGET_BYTES} bytes (414). "
+                    "Text may not hold NUL (U+0000), as "
                     "each text field's `pattern` says, nor unpaired surrogates (U+D800–U+DFFF, "
                     "which no portable pattern can name); either is a 422 naming the field."
                 )
