@@ -26,6 +26,7 @@ from warehouse.problems import (
     NotFound,
     http_exception_problem,
 )
+from warehouse.schemas import QueryInteger
 
 API_PREFIX = "/api/v1"
 MAX_PAGE_SIZE = 200
@@ -172,7 +173,7 @@ class Cursor(ma.fields.String):
 class PageQuerySchema(ma.Schema):
     """`?limit=&cursor=` for every list endpoint."""
 
-    limit = ma.fields.Integer(
+    limit = QueryInteger(
         load_default=DEFAULT_PAGE_SIZE,
         validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Page size, at most {MAX_PAGE_SIZE}."},

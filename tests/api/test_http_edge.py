@@ -89,6 +89,16 @@ def test_a_checklist_version_that_is_not_ascii_digits_is_a_404(client, staff_tok
     assert first.status_code == 200
 
 
+@pytest.mark.parametrize("limit", ["1_0", "%D9%A1", "%C2%B9", "%201", "%2B5", "1" * 12])
+def test_a_number_in_the_query_that_is_not_ascii_digits_is_a_422_naming_it(client, store, limit):
+    _, key = store
+    for url in (f"/api/v1/returns?limit={limit}", f"/api/v1/events?limit={limit}"):
+        assert "limit" in assert_problem(client.get(url, headers=bearer(key)), 422)["errors"]
+    response = client.get(f"/api/v1/returns/deadlines?within_hours={limit}", headers=bearer(key))
+    assert "within_hours" in assert_problem(response, 422)["errors"]
+    assert client.get("/api/v1/returns?limit=10", headers=bearer(key)).status_code == 200
+
+
 def test_only_ascii_digits_spell_a_number():
     assert ascii_int("12") == 12
     assert ascii_int("¹") is None  # "¹".isdigit() is true, int("¹") raises

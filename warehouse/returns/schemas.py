@@ -8,7 +8,15 @@ import marshmallow as ma
 
 from warehouse.api import PageQuerySchema
 from warehouse.returns.rules import ReturnReason, ReturnStatus
-from warehouse.schemas import Currency, Money, StrictBoolean, StrictInteger, Text, UTCDateTime
+from warehouse.schemas import (
+    Currency,
+    Money,
+    QueryInteger,
+    StrictBoolean,
+    StrictInteger,
+    Text,
+    UTCDateTime,
+)
 
 MAX_LINES = 500
 MAX_QUANTITY_PER_LINE = 10_000
@@ -115,7 +123,7 @@ class DecisionOverrideSchema(ma.Schema):
 
 
 class DeadlineQuerySchema(PageQuerySchema):
-    within_hours = ma.fields.Integer(
+    within_hours = QueryInteger(
         load_default=12,
         validate=ma.validate.Range(min=0, max=24 * 30),
         metadata={"description": "Returns due within this many hours, and those past due."},
