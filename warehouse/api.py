@@ -17,6 +17,7 @@ from flask_smorest import Api as SmorestApi
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from warehouse import edge
 from warehouse.context import Context
 from warehouse.db import _sqlite_begin
 from warehouse.problems import (
@@ -25,6 +26,7 @@ from warehouse.problems import (
     NotFound,
     http_exception_problem,
 )
+from warehouse.schemas import QueryInteger
 from warehouse.texts import Text
 
 API_PREFIX = "/api/v1"
@@ -94,7 +96,12 @@ def api_config(app: Flask) -> None:
                     "terminals, inspection, disposition and refund triggers. Errors are "
                     "application/problem+json. Store systems authenticate with "
                     "`Authorization: Bearer <api_key>`; staff with a token from "
-                    "`POST /api/v1/auth/token`."
+                    "`POST /api/v1/auth/token`. Bodies are `application/json` in UTF-8 "
+                    f"(415 otherwise), nesting at most {edge.MAX_JSON_DEPTH} levels (400); the "
+                    f"path and query together are at most {edge.MAX_TARGET_BYTES} bytes (414). "
+                    "Text may not hold NUL (U+0000), as "
+                    "each text field's `pattern` says, nor unpaired surrogates (U+D800–U+DFFF, "
+                    "which no portable pattern can name); either is a 422 naming the field."
                 )
             },
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -143,17 +150,36 @@ def bind_request_lifecycle(app: Flask) -> None:
             _sqlite_begin.reset(token)
 
 
+#: What a cursor this API issues looks like: URL-safe base64 without padding.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]{1,512}$"
+CURSOR_FORM = "A cursor is 1 to 512 characters of URL-safe base64 (A–Z, a–z, 0–9, -, _)."
+
+
+class Cursor(ma.fields.String):
+    """`next_cursor` of a previous page, handed back; documented with its format, so that a
+    generated client sends nothing else."""
+
+    def __init__(self, description: str = "`next_cursor` of the previous page.", **kwargs) -> None:
+        kwargs.setdefault("load_default", None)
+        super().__init__(
+            validate=ma.validate.Regexp(CURSOR_PATTERN, error=CURSOR_FORM),
+            metadata={
+                "description": f"{description} Opaque: URL-safe base64 (A–Z, a–z, 0–9, `-`, "
+                "`_`), at most 512 characters; only a cursor this API issued is read.",
+            },
+            **kwargs,
+        )
+
+
 class PageQuerySchema(ma.Schema):
     """`?limit=&cursor=` for every list endpoint."""
 
-    limit = ma.fields.Integer(
+    limit = QueryInteger(
         load_default=DEFAULT_PAGE_SIZE,
         validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Page size, at most {MAX_PAGE_SIZE}."},
     )
-    cursor = ma.fields.String(
-        load_default=None, metadata={"description": "`next_cursor` of the previous page."}
-    )
+    cursor = Cursor()
 
 
 def encode_cursor(position: dict) -> str:
@@ -168,7 +194,7 @@ def decode_cursor(cursor: str | None, field: str = "cursor") -> dict | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        position = edge.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(position, dict):
             raise ValueError
         return position

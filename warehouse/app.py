@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, send_from_directory
 
-from warehouse import api
+from warehouse import api, edge
 from warehouse.auth import guard
 from warehouse.auth.cache import CredentialCache
 from warehouse.cli import register_commands
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     api.api_config(app)
     rest = api.Api(app, spec_kwargs={"extra_plugins": [idempotency.DocPlugin(app)]})
+    edge.init_edge(app, rest)
     _register_blueprints(rest)
     _serve_docs_assets(app)
     init_ui(app, settings)
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     register_error_handlers(app)
     api.bind_request_lifecycle(app)
     guard.bind_authentication(app)
+    edge.bind_body_checks(app, rest)
     init_text_guard(app)
     idempotency.init_app(app)
     logging.getLogger("warehouse").setLevel(logging.INFO)

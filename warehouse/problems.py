@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json
+from gunicorn.http.errors import NoMoreData, ParseException
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -134,6 +135,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return http_exception_problem(exc)
+
+    @app.errorhandler(ParseException)
+    @app.errorhandler(NoMoreData)
+    def _unreadable_body(exc: Exception):
+        # gunicorn reads the body as the app asks for it: a malformed chunk (or a body cut
+        # short) surfaces here, mid-request. It is the client's request that is wrong.
+        log.warning("request body unreadable: %s", exc)
+        return problem(400, "Bad request", f"The request body could not be read: {exc}")
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError):

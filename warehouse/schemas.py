@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 
 from scanners import normalise_gtin
@@ -44,6 +46,18 @@ class EmptyMeansAbsent:
         ):
             value = ma.missing
         return super().deserialize(value, attr, data, **kwargs)
+
+
+class QueryInteger(ma.fields.Integer):
+    """A whole number in a query string, in ASCII digits: `int()` alone would also read
+    "1_0", " 7" and "٧" (and "¹".isdigit() is true though `int("¹")` raises)."""
+
+    _DIGITS = re.compile(r"-?[0-9]{1,9}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not self._DIGITS.fullmatch(value):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Text(EmptyMeansAbsent, ma.fields.String):

@@ -10,17 +10,25 @@ same moment as the web workers, then waits for it to finish the posts in flight.
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.workers.gthread import ThreadWorker
 
 from warehouse.app import create_app
+from warehouse.edge import API_PREFIX, MAX_TARGET_BYTES, URITooLong
+from warehouse.problems import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE
 
 #: The worker process: `warehouse deliver` under the same interpreter and environment.
 DELIVERY_COMMAND = (sys.executable, "-m", "warehouse.events")
@@ -91,6 +99,79 @@ class DeliveryProcess:
         )
 
 
+#: gunicorn's longest request line (its maximum). The app's own limit is smaller
+#: (`warehouse.edge.MAX_TARGET_BYTES`), so that most long URLs get the app's 414.
+LIMIT_REQUEST_LINE = 8190
+
+
+class _Capture:
+    """Stands in for a client's socket while gunicorn writes its own error answer, so that
+    the answer can be rewritten before it is sent."""
+
+    def __init__(self, sock) -> None:
+        self._sock = sock
+        self.data = b""
+
+    def gettimeout(self):
+        return 0.0
+
+    def setblocking(self, _flag) -> None:
+        pass
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+class ProblemThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker, answering what gunicorn refuses by itself (a request line
+    or headers it cannot read or that are too long, a malformed Content-Length, …) as
+    problem+json, as the app answers everything else. A request known to be for a page
+    outside the API keeps gunicorn's plain answer."""
+
+    def handle_error(self, req, client, addr, exc):
+        capture = _Capture(client)
+        super().handle_error(req, capture, addr, exc)
+        path = getattr(req or getattr(exc, "req", None), "path", None)
+        if path is not None and not (path + "/").startswith(API_PREFIX + "/"):
+            answer = capture.data
+        else:
+            answer = problem_answer(capture.data)
+        try:
+            util.write_nonblock(client, answer)
+        except Exception:
+            self.log.debug("Failed to send error message.")
+
+
+def problem_answer(gunicorn_answer: bytes) -> bytes:
+    """gunicorn's HTML error answer rewritten as an HTTP/1.1 problem+json answer."""
+    text = gunicorn_answer.decode("latin-1")
+    match = re.match(r"HTTP/1\.1 (\d{3}) ", text)
+    status = int(match.group(1)) if match else 400
+    mesg = re.search(r"</h1>(.*)</body>", text, re.DOTALL)
+    detail = html.unescape(mesg.group(1)).strip() if mesg else ""
+    phrase = HTTPStatus(status).phrase
+    title, slug = phrase, phrase.lower().replace(" ", "-")
+    if status == URITooLong.status:  # the same problem as the app's own limit answers
+        title, slug = URITooLong.title, URITooLong.slug
+        detail = f"The path and query may be at most {MAX_TARGET_BYTES} bytes long."
+    body = json.dumps(
+        {
+            "type": PROBLEM_TYPE_BASE + slug,
+            "title": title,
+            "status": status,
+            "detail": detail or "An unexpected error occurred; it was logged.",
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status} {phrase}\r\nConnection: close\r\n"
+        f"Content-Type: {PROBLEM_MIMETYPE}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
 class _Arbiter(Arbiter):
     """gunicorn's master, also minding the delivery worker beside its web workers."""
 
@@ -158,7 +239,8 @@ def serve_forever(
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": ProblemThreadWorker,
+            "limit_request_line": LIMIT_REQUEST_LINE,
             "accesslog": "-",
             "timeout": 30,
             "graceful_timeout": 10,

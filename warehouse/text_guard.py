@@ -18,6 +18,9 @@ from flask import Flask, request
 from warehouse.problems import InvalidInput
 
 MESSAGE = "Text may not contain NUL characters or unpaired surrogates."
+#: The same for a key of an object (metadata, labels, answers), which OpenAPI 3.0 cannot
+#: give a pattern: told apart, so a client sees which of the two the document could say.
+KEY_MESSAGE = "Keys may not contain NUL characters or unpaired surrogates."
 #: Headers whose value is stored (`terminal_id` columns are 64 characters long), and the
 #: longest value each may have; the views check their other limits themselves.
 STORED_HEADERS = {"X-Terminal-Id": 64, "Idempotency-Key": None}
@@ -36,16 +39,17 @@ def unstorable(text) -> bool:
     return False
 
 
-def unstorable_fields(value, path: str = "") -> Iterator[str]:
-    """The dotted names (`lines.0.title`) of every unstorable key or string inside `value`."""
+def unstorable_fields(value, path: str = "") -> Iterator[tuple[str, str]]:
+    """The dotted name (`lines.0.title`) and message of every unstorable string inside
+    `value`; a key is named by the object holding it."""
     if isinstance(value, str):
         if unstorable(value):
-            yield path or "_body"
+            yield path or "_body", MESSAGE
     elif isinstance(value, dict):
         for key, item in value.items():
             name = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and unstorable(key):
-                yield path or "_body"
+                yield path or "_body", KEY_MESSAGE
             else:
                 yield from unstorable_fields(item, name)
     elif isinstance(value, list):
@@ -55,7 +59,7 @@ def unstorable_fields(value, path: str = "") -> Iterator[str]:
 
 def refuse_unstorable_text() -> None:
     """Raises a 422 naming each field of the request that holds unstorable text."""
-    fields: list[str] = []
+    fields: list[tuple[str, str]] = []
     sources = [request.args]
     # Multipart bodies (photos) are left to their view, which sets its own size limit
     # before the body is read; reading the form here would apply the small JSON limit.
@@ -63,11 +67,13 @@ def refuse_unstorable_text() -> None:
         sources.append(request.form)
     for source in sources:
         for key, values in source.lists():
-            if unstorable(key) or any(unstorable(v) for v in values):
-                fields.append(key if not unstorable(key) else "_query")
+            if unstorable(key):
+                fields.append(("_query", KEY_MESSAGE))
+            elif any(unstorable(v) for v in values):
+                fields.append((key, MESSAGE))
     if request.is_json:
         fields.extend(unstorable_fields(request.get_json(silent=True)))
-    errors = {field: [MESSAGE] for field in fields}
+    errors = {field: [message] for field, message in fields}
     for name, longest in STORED_HEADERS.items():
         value = request.headers.get(name)
         if value is None:

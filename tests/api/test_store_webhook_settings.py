@@ -81,6 +81,21 @@ def test_an_admin_may_rotate_any_stores_secret_but_a_supervisor_may_not(client, 
     assert admin.json["webhook_secret"].startswith("whsec_")
 
 
+@pytest.mark.parametrize("grace_hours", [1.5, -2.065847385841561e-28, "24", True])
+def test_grace_hours_that_are_not_a_whole_number_are_a_422_and_keep_the_secret(
+    client, store, store_key, db, grace_hours
+):
+    from warehouse.stores.models import Store
+
+    before = db.get(Store, store[0]).webhook_secret
+    url = f"/api/v1/stores/{store[0]}/webhook-secret/rotate"
+    response = client.post(url, json={"grace_hours": grace_hours}, headers=store_key)
+    assert response.status_code == 422, response.json
+    assert "grace_hours" in response.json["errors"]
+    db.expire_all()
+    assert db.get(Store, store[0]).webhook_secret == before
+
+
 def test_a_webhook_whose_host_resolves_to_a_private_address_is_never_posted_and_dead_letters(
     app, client, make_store, clock, staff_token, monkeypatch
 ):

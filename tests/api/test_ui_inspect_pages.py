@@ -174,6 +174,17 @@ def test_the_happy_path_is_scan_next_confirm_and_records_the_inspection(floor, i
     assert len(floor.events("return.refund_requested")) == 1
 
 
+def test_a_checklist_version_in_superscript_digits_is_no_crash_on_confirm(floor, inspector):
+    lpn = floor.unit()
+    shown = text(check(inspector, lpn, open_checklist(inspector, lpn)))
+    data = form_of(shown, f"/ui/inspect/units/{lpn}/confirm")
+    data["version"] = ["¹"]  # "¹".isdigit() is true; int("¹") raises
+    done = inspector.post(f"/ui/inspect/units/{lpn}/confirm", data=data, follow_redirects=True)
+    assert done.status_code == 200
+    assert banner(text(done))[0] == "ok"
+    assert len(inspections(floor)) == 1
+
+
 def test_a_worn_unit_with_a_photo_shows_grade_deduction_and_route_before_confirming(
     floor, inspector
 ):

@@ -360,7 +360,7 @@ def test_a_refused_parcel_scan_answers_no_parcel_for_its_queued_items(receiver):
     assert answer.json == {"next": "/ui/receive", "parcel_id": None, "items": False}
 
 
-@pytest.mark.parametrize("ago", ["yesterday", "-5", str(8 * 24 * 3600 * 1000)])
+@pytest.mark.parametrize("ago", ["yesterday", "-5", str(8 * 24 * 3600 * 1000), "1_000", "١٢"])
 def test_a_scan_age_that_is_no_age_is_refused_and_writes_nothing(receiver, create_return, db, ago):
     ret = create_return(lines=[line(gtin=GTIN)])
     parcel_page = scan_parcel(receiver, ret["rma_number"]).location

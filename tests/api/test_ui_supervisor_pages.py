@@ -386,6 +386,8 @@ def test_each_list_downloads_as_csv_for_excel(floor, supervisor, store):
         "/ui/dashboard?day=0001-01-01",
         "/ui/dashboard/lists/activity",
         "/ui/dashboard/lists/activity?kind=parcels&hour=99",
+        "/ui/dashboard/lists/activity?kind=parcels&hour=1_6",
+        "/ui/dashboard/lists/activity?kind=parcels&hour=%D9%A1",
         "/ui/dashboard/lists/deadlines?which=soonish",
         "/ui/dashboard/lists/buyer?store_id=nope&buyer_id=x",
         "/ui/dashboard/lists/sku.csv",

@@ -81,6 +81,12 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert parse_retry_after(None, NOW) is None
 
 
+def test_a_retry_after_in_other_digits_or_absurdly_long_is_no_crash():
+    assert parse_retry_after("¹", NOW) is None  # "¹".isdigit() is true; int("¹") raises
+    assert parse_retry_after("١٢٠", NOW) is None
+    assert parse_retry_after("9" * 5000, NOW) == dt.timedelta(seconds=10**9)
+
+
 def test_a_stores_retry_after_is_honoured_within_the_policys_ceiling():
     policy = RetryPolicy()
     asked = after_attempt(

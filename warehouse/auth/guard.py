@@ -17,6 +17,7 @@ from warehouse.auth.cache import CredentialCache
 from warehouse.auth.roles import Permission, may
 from warehouse.auth.services import staff_actor, user_for_token
 from warehouse.context import Actor
+from warehouse.edge import check_body
 from warehouse.problems import Forbidden, Unauthorized
 from warehouse.secrets import STAFF_TOKEN_PREFIX, STORE_KEY_PREFIX, digest
 from warehouse.stores.services import store_for_api_key
@@ -97,6 +98,7 @@ def requires(permission: Permission | None = None, *, store: bool = False) -> Ca
             )
             if not allowed:
                 raise Forbidden("Your role may not do this.")
+            check_body()  # only now: a role that may not gets its 403 whatever it sent
             return view(*args, **kwargs)
 
         return wrapper

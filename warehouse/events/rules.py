@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -146,6 +147,8 @@ def after_attempt(
     )
 
 
+#: `Retry-After` as a number of seconds (RFC 9110: 1*DIGIT).
+_DELAY_SECONDS = re.compile(r"[0-9]+")
 #: Answers whose `Retry-After` header is honoured: the store says when it can take more.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
@@ -156,8 +159,10 @@ def parse_retry_after(value: str | None, now: dt.datetime) -> dt.timedelta | Non
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return dt.timedelta(seconds=int(value))
+    if _DELAY_SECONDS.fullmatch(value):
+        # ASCII digits only ("¹".isdigit() is true, int("¹") raises); a number too long
+        # to mean anything is a very long wait, which the policy's ceiling caps.
+        return dt.timedelta(seconds=int(value) if len(value) <= 9 else 10**9)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from warehouse.api import MAX_PAGE_SIZE, PageQuerySchema
+from warehouse.api import MAX_PAGE_SIZE, Cursor, PageQuerySchema
 from warehouse.events.outbox import as_message
 from warehouse.events.types import EventType
-from warehouse.schemas import UTCDateTime
+from warehouse.schemas import QueryInteger, UTCDateTime
 
 
 class FeedQuerySchema(ma.Schema):
-    after = ma.fields.String(
-        load_default=None,
-        metadata={"description": "`next_cursor` of the previous page; omit to start at the first."},
-    )
-    limit = ma.fields.Integer(
+    after = Cursor("`next_cursor` of the previous page; omit to start at the first.")
+    limit = QueryInteger(
         load_default=50,
         validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Page size, at most {MAX_PAGE_SIZE}."},

@@ -20,6 +20,7 @@ from warehouse.api import (
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction, transaction
+from warehouse.edge import ascii_int
 from warehouse.inspection import checklists, photos, services
 from warehouse.inspection.schemas import (
     ChecklistEditSchema,
@@ -126,9 +127,10 @@ class ChecklistVersionById(MethodView):
     def get(self, checklist_id, version):
         """One version of a checklist, as inspections filled against it saw it."""
         cid = parse_id(checklist_id, "checklist")
-        if not version.isdigit() or len(version) > 9:
+        number = ascii_int(version)
+        if number is None:
             raise NotFound("No such checklist version.")
-        found = checklists.get_checklist(session(), cid, int(version))
+        found = checklists.get_checklist(session(), cid, number)
         return checklists.checklist_view(found)
 
 

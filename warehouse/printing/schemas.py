@@ -6,13 +6,13 @@ import marshmallow as ma
 
 from labels import SUPPORTED_DPI
 from warehouse.printing.services import MAX_COPIES
-from warehouse.schemas import StrictInteger, Text
+from warehouse.schemas import QueryInteger, StrictInteger, Text
 
 _DPI_CHOICES = ", ".join(map(str, SUPPORTED_DPI))
 
 
 class LabelQuerySchema(ma.Schema):
-    dpi = ma.fields.Integer(
+    dpi = QueryInteger(
         load_default=203,
         validate=ma.validate.OneOf(SUPPORTED_DPI, error=f"Must be one of {_DPI_CHOICES}."),
         metadata={
@@ -23,7 +23,7 @@ class LabelQuerySchema(ma.Schema):
 
 
 class ParcelLabelQuerySchema(ma.Schema):
-    dpi = ma.fields.Integer(
+    dpi = QueryInteger(
         load_default=None,
         validate=ma.validate.OneOf(SUPPORTED_DPI, error=f"Must be one of {_DPI_CHOICES}."),
         metadata={"description": "203 or 300; default 203, or 300 for a sheet.", "example": 203},

@@ -69,7 +69,7 @@ class ParcelScan(MethodView):
         return fast_json(answer.body())
 
 
-@blp.route("/parcels/<parcel_id>")
+@blp.route("/parcels/<id:parcel_id>")
 class ParcelById(MethodView):
     @requires(Permission.VIEW)
     @blp.response(200, ParcelOutSchema)

@@ -77,6 +77,8 @@ def _hour_bounds(day: Day, hour: str | None) -> tuple[dt.datetime, dt.datetime]:
     if hour in (None, ""):
         return day.start, day.end
     try:
+        if not (hour.isascii() and hour.isdecimal() and len(hour) <= 2):
+            raise ValueError(hour)  # int() would also read "1_6", " 16" or "١٦"
         return day.hour_range(int(hour))
     except ValueError:
         raise InvalidInput(

@@ -13,6 +13,7 @@ from warehouse.schemas import (
     Enum,
     Gtin,
     Money,
+    QueryInteger,
     StrictBoolean,
     StrictInteger,
     Text,
@@ -147,7 +148,7 @@ class DecisionOverrideSchema(ma.Schema):
 
 
 class DeadlineQuerySchema(PageQuerySchema):
-    within_hours = ma.fields.Integer(
+    within_hours = QueryInteger(
         load_default=12,
         validate=ma.validate.Range(min=0, max=24 * 30),
         metadata={"description": "Returns due within this many hours, and those past due."},

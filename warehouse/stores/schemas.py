@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from warehouse.schemas import UTCDateTime
+from warehouse.schemas import StrictInteger, UTCDateTime
 from warehouse.stores.services import DEFAULT_GRACE_HOURS, MAX_GRACE_HOURS
 
 
 class RotateSecretSchema(ma.Schema):
-    grace_hours = ma.fields.Integer(
+    grace_hours = StrictInteger(
         load_default=DEFAULT_GRACE_HOURS,
         validate=ma.validate.Range(min=0, max=MAX_GRACE_HOURS),
         metadata={

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from warehouse import api
 from warehouse.auth.roles import Permission, may
 from warehouse.db import run_in_transaction
+from warehouse.edge import ascii_int
 from warehouse.idempotency import edge as idempotency
 from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection import services as inspection
@@ -190,7 +191,7 @@ def inspect_confirm(lpn: str):
                 ctx,
                 unit.lpn,
                 answers=answers,
-                version=int(version) if version.isdigit() else None,
+                version=ascii_int(version),
                 photo_ids=posted["photos"],
                 notes=posted["notes"] or None,
             ),

@@ -17,6 +17,7 @@ from warehouse.auth import services as auth
 from warehouse.auth.roles import Permission
 from warehouse.context import SYSTEM, Context
 from warehouse.db import run_in_transaction, transaction
+from warehouse.edge import ascii_int
 from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
 from warehouse.printing.views import _answer as label_answer
@@ -365,11 +366,8 @@ def _scanned_at(now: dt.datetime) -> dt.datetime | None:
     ).strip()
     if not raw:
         return None
-    try:
-        ago = int(raw)
-    except ValueError:
-        ago = -1
-    if not 0 <= ago <= MAX_QUEUED_MS:
+    ago = ascii_int(raw, max_digits=12)  # int() would also read "1_000" or "١٢"
+    if ago is None or not 0 <= ago <= MAX_QUEUED_MS:
         raise InvalidInput({"scanned_ago_ms": ["Not a number of milliseconds the queue held."]})
     return now - dt.timedelta(milliseconds=ago)
 

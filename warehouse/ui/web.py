@@ -298,6 +298,7 @@ def _http_error(exc: HTTPException):
         403: N_("Your role may not open this page."),
         404: N_("Not found."),
         413: N_("What was sent is too large."),
+        414: N_("This address is too long."),
     }
     text = titles.get(exc.code) or exc.name
     return render_template(
