@@ -26,6 +26,7 @@ from werkzeug.exceptions import RequestURITooLarge
 from werkzeug.routing import BaseConverter, UnicodeConverter
 
 from warehouse.problems import PROBLEM_MIMETYPE, DomainError
+from warehouse.schemas import EmptyMeansAbsent
 
 API_PREFIX = "/api/v1"
 JSON_MIMETYPE = "application/json"
@@ -223,6 +224,19 @@ def _takes_arguments_body(operation: dict) -> bool:
     return any(isinstance(p, dict) and p.get("in") == "body" for p in parameters)
 
 
+def empty_means_absent(self, field, ret, **_kwargs) -> dict:
+    """An apispec attribute function: an optional field sent as "" means none
+    (`warehouse.schemas.EmptyMeansAbsent`), so the document allows the empty string there;
+    else a generated client (and the fuzzer) would take "" for a value the service refuses."""
+    if not isinstance(field, EmptyMeansAbsent) or field.required:
+        return {}
+    if "enum" in ret and "" not in ret["enum"]:
+        return {"enum": [*ret["enum"], ""]}
+    if ret.get("minLength"):
+        return {"minLength": 0}
+    return {}
+
+
 def init_edge(app: Flask, rest) -> None:
     """Binds the edge to `app`: its JSON and request classes, the `id` converter (call
     before blueprints are registered) and the documented answers."""
@@ -234,6 +248,7 @@ def init_edge(app: Flask, rest) -> None:
     rest.register_converter(IdConverter, _id_parameter)
     rest.register_converter(UnicodeConverter, _text_segment)
     rest.ma_plugin.converter.add_attribute_function(storable_text)
+    rest.ma_plugin.converter.add_attribute_function(empty_means_absent)
     rest.spec.plugins.append(EdgeDocumentation())
     schema = {"$ref": "#/components/schemas/Problem"}
     content = {PROBLEM_MIMETYPE: {"schema": schema}}
