@@ -346,6 +346,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def _holds(session: Session) -> bool:
+    """Whether the block ending now leaves its commit to the edge: while commits are held,
+    except for a read-only block before any write (`read_only_transactions`). That one ends as
+    usual: held open, SQLite's snapshot would go stale while slow work runs (a printer), and
+    the write after it could then not take the write lock ("database is locked")."""
+    if not session.info.get(_HOLD):
+        return False
+    return bool(session.info.get(_HELD_WORK)) or _sqlite_begin.get() != "DEFERRED"
+
+
 @contextlib.contextmanager
 def transaction(session: Session) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back when it raises.
@@ -354,7 +364,7 @@ def transaction(session: Session) -> Iterator[Session]:
     collected rows written) but the commit is left to whoever holds them."""
     try:
         yield session
-        if session.info.get(_HOLD):
+        if _holds(session):
             write_deferred(session)
             session.flush()
             session.info[_HELD_WORK] = True

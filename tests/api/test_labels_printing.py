@@ -193,6 +193,29 @@ def test_while_a_printer_takes_its_time_other_terminals_can_still_write(
     assert len(written) == 1
 
 
+def test_a_keyed_print_while_another_terminal_writes_prints_once_and_replays(
+    app, client, receiver, make_store, lpn
+):
+    sent = []
+
+    class BusyPrinter:
+        """Slow to take the job: meanwhile, another terminal writes."""
+
+        def send(self, zpl: bytes) -> None:
+            make_store(f"打印时开的店 {len(sent)}")
+            sent.append(zpl)
+
+    app.extensions["warehouse.printer_factory"] = lambda config: BusyPrinter()
+    keyed = {**receiver, "Idempotency-Key": "print-1"}
+    first = print_label(client, keyed, f"units/{lpn}")
+    again = print_label(client, keyed, f"units/{lpn}")
+
+    assert first.status_code == 200, first.json
+    assert (again.status_code, again.json) == (200, first.json)
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert len(sent) == 1, "the retry after a lost answer did not print a second label"
+
+
 def test_an_unknown_printer_is_refused_naming_the_printer(client, receiver, printers, lpn):
     response = print_label(client, receiver, f"units/{lpn}", "office9")
     assert response.status_code == 422

@@ -136,3 +136,26 @@ def test_a_form_sent_again_with_other_values_is_refused_with_a_page_that_says_so
     refused = supervisor.post(action, data={**fields, "action": "return_to_buyer", "note": "二"})
     assert refused.status_code == 409
     assert "这张表单已经提交过" in text(refused)
+
+
+def test_a_queued_scan_the_page_refused_is_not_kept_so_its_resend_runs_again(
+    app, client, store, signed_in, db
+):
+    _, api_key = store
+    ret = client.post(
+        "/api/v1/returns", json=return_body(lines=[line(gtin=GTIN)]), headers=bearer(api_key)
+    ).json
+    receiver = signed_in("receiver")
+    scan = str(uuid.uuid4())
+    parcel = queued(receiver, "/ui/receive", scan, scan_id=scan, code=ret["rma_number"]).json
+    items = f"/ui/receive/parcels/{parcel['parcel_id']}/items"
+    receiver.get(parcel["next"])
+
+    entry = str(uuid.uuid4())
+    refused = queued(receiver, items, entry, scan_id=entry, code="6901234567891")  # bad digit
+    assert banners(text(receiver.get(refused.json["next"])))[0][0] == "error"
+    again = queued(receiver, items, entry, scan_id=entry, code="6901234567891")
+
+    assert "Idempotency-Replayed" not in again.headers, "a refusal wrote nothing: not kept"
+    assert banners(text(receiver.get(again.json["next"])))[0][0] == "error"
+    assert count(db, Unit) == 0

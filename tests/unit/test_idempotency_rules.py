@@ -61,3 +61,8 @@ def test_a_form_is_the_same_whatever_order_or_encoding_its_parts_came_in():
 def test_answers_of_requests_that_went_through_are_kept_and_errors_are_not():
     assert should_keep(200) and should_keep(201) and should_keep(303)
     assert not should_keep(409) and not should_keep(422) and not should_keep(503)
+
+
+def test_a_page_that_answered_a_refusal_with_an_error_banner_keeps_no_answer():
+    assert not should_keep(303, [{"kind": "error", "text": "Not a parcel code."}])
+    assert should_keep(303, [{"kind": "ok", "text": "Received."}, "a plain flash"])

@@ -185,9 +185,10 @@ class DeliveryWorker:
                     )
                     finished = []
                     in_flight.update(pool.submit(self._post, job) for job in jobs)
+                # Hourly, busy or not: under a steady stream of webhooks the worker may never
+                # be idle, and kept answers must not pile up meanwhile.
+                self._prune_if_due(session, tolerate=not once)
                 if not in_flight:
-                    if claimed == 0:
-                        self._prune_if_due(session, tolerate=not once)
                     if stop.is_set() or (once and claimed == 0):
                         return tally
                     if claimed == 0:  # nothing due: look again shortly
@@ -251,7 +252,7 @@ class DeliveryWorker:
         return claimed.jobs, len(claimed.jobs) + claimed.feed_only
 
     def _prune_if_due(self, session: Session, *, tolerate: bool) -> None:
-        """Once an hour, when idle: the answers kept for `Idempotency-Key`s are forgotten
+        """Once an hour: the answers kept for `Idempotency-Key`s are forgotten
         after their retention (any worker may do it; the others then find none)."""
         if time.monotonic() < self._next_prune:
             return

@@ -143,7 +143,9 @@ def dispatch(view_dispatch: Callable):
                 return _replay(kept, fingerprint)
         raise
     hold_commits(db, False)
-    if not rules.should_keep(response.status_code) or response.is_streamed:
+    flashes = [list(f) for f in cookie_session.get(_FLASHES, [])[flashed:]]
+    banners = [message for _category, message in flashes]
+    if not rules.should_keep(response.status_code, banners) or response.is_streamed:
         _settle(db)
         return response
     answer = rules.Answer(
@@ -151,7 +153,7 @@ def dispatch(view_dispatch: Callable):
         content_type=response.headers.get("Content-Type"),
         body=response.get_data(),
         headers={h: response.headers[h] for h in rules.KEPT_HEADERS if h in response.headers},
-        flashes=[list(f) for f in cookie_session.get(_FLASHES, [])[flashed:]],
+        flashes=flashes,
     )
     now = current_app.extensions["warehouse.clock"].now()
     if not services.keep(db, owner, key, fingerprint, answer, now):

@@ -92,10 +92,13 @@ def form_bytes(fields: list[tuple[str, str]], files: list[tuple[str, str | None,
     return "\n".join(sorted(parts)).encode("utf-8", "surrogateescape")
 
 
-def should_keep(status: int) -> bool:
-    """An answer is kept when the request went through (2xx, or a page's 3xx): an error
-    wrote nothing, so a retry may simply run again."""
-    return status < 400
+def should_keep(status: int, banners: list | tuple = ()) -> bool:
+    """An answer is kept when the request went through (2xx, or a page's 3xx) and showed no
+    error banner (a page answers a refusal with a redirect and an error banner): an error
+    wrote nothing, so a retry may simply run again — and succeed once what stood in its way
+    is settled (a supervisor matched the parcel, say)."""
+    refused = any(isinstance(b, dict) and b.get("kind") == "error" for b in banners)
+    return status < 400 and not refused
 
 
 @dataclass(frozen=True)
