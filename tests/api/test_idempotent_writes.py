@@ -297,6 +297,13 @@ def test_the_same_key_on_another_path_is_a_conflict(floor):
     assert "Idempotency-Key" in refused.json["detail"]
 
 
+def test_the_same_key_on_another_query_string_is_a_conflict(floor):
+    method, url, who, body = close(floor)
+    assert send(floor, (method, f"{url}?note=?", who, body), "q-key").status_code == 200
+    refused = send(floor, (method, f"{url}?note=", who, body), "q-key")
+    assert refused.status_code == 409, "?note=? and ?note= are two requests"
+
+
 def test_without_a_key_a_write_behaves_as_before(floor):
     request = close(floor)
     assert send(floor, request, None).status_code == 200

@@ -121,7 +121,10 @@ def dispatch(view_dispatch: Callable):
     problem = rules.key_problem(key)
     if problem:
         raise InvalidInput({rules.HEADER: [problem]})
-    path = request.full_path.rstrip("?") if request.query_string else request.path
+    # The query as sent (`full_path` decodes it, and stripping its "?" would make `?a=?`
+    # and `?a=` one request).
+    query = request.query_string.decode("latin-1")
+    path = f"{request.path}?{query}" if query else request.path
     fingerprint = rules.fingerprint(request.method, path, _body())
     db = api.session()
     kept = services.find(db, owner, key)
