@@ -154,6 +154,21 @@ def make_user(app):
 
 
 @pytest.fixture
+def signed_in(app, make_user):
+    """A floor UI test client signed in through the badge form as a new user of `role`."""
+    from ui_helpers import sign_in
+
+    def _client(role: str):
+        user = make_user(f"{role}-{uuid.uuid4().hex[:6]}", role)
+        client = app.test_client()
+        response = sign_in(client, badge=user.badge_code)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+
+    return _client
+
+
+@pytest.fixture
 def staff_token(client, make_user):
     """Signs in a new staff member of `role` through the API; answers the bearer token."""
 

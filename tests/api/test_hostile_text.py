@@ -10,7 +10,7 @@ import pytest
 from factories import bearer, line, return_body
 from markupsafe import escape
 from sqlalchemy import func, select
-from ui_helpers import csrf_of, sign_in, text
+from ui_helpers import csrf_of, text
 
 from warehouse.returns.models import Return
 
@@ -60,17 +60,6 @@ def text_fields(ret: dict) -> list:
         second["title"],
         *ret["metadata"].values(),
     ]
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def _client(role: str):
-        user = make_user(f"{role}-{uuid.uuid4().hex[:4]}", role)
-        client = app.test_client()
-        assert sign_in(client, badge=user.badge_code).status_code == 303
-        return client
-
-    return _client
 
 
 @pytest.mark.parametrize("payload", [SQL, SCRIPT, ATTRIBUTE], ids=["sql", "script", "attr"])

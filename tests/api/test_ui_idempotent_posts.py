@@ -7,27 +7,15 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
 from factories import bearer, line, return_body
 from sqlalchemy import func, select
-from ui_helpers import form_fields, sign_in, text
+from ui_helpers import form_fields, text
 
 from warehouse.audit.models import AuditEntry
 from warehouse.receiving.models import Unit
 
 GTIN = "6901234567892"
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    def _client(role: str):
-        user = make_user(f"{role}-{uuid.uuid4().hex[:6]}", role)
-        client = app.test_client()
-        assert sign_in(client, badge=user.badge_code).status_code == 303
-        return client
-
-    return _client
 
 
 def count(db, model) -> int:

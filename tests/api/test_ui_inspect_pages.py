@@ -37,20 +37,6 @@ def floor(app, client, store, staff_token):
 
 
 @pytest.fixture
-def signed_in(app, make_user):
-    """A test client signed in through the badge form as a new user of `role`."""
-    made = iter(range(1000))
-
-    def _client(role: str):
-        user = make_user(f"{role}-page-{next(made)}", role)
-        client = app.test_client()
-        assert sign_in(client, badge=user.badge_code).status_code == 303
-        return client
-
-    return _client
-
-
-@pytest.fixture
 def inspector(signed_in):
     return signed_in("inspector")
 

@@ -35,20 +35,6 @@ def create_return(client, store):
 
 
 @pytest.fixture
-def signed_in(app, make_user):
-    """A test client signed in through the badge form as a new user of `role`."""
-
-    def _client(role: str):
-        user = make_user(f"{role}-ui", role)
-        client = app.test_client()
-        response = sign_in(client, badge=user.badge_code)
-        assert response.status_code == 303, text(response)
-        return client
-
-    return _client
-
-
-@pytest.fixture
 def receiver(signed_in):
     return signed_in("receiver")
 

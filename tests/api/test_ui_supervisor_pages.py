@@ -20,7 +20,7 @@ import pytest
 from factories import line
 from inspection_fixtures import Floor
 from sqlalchemy import select
-from ui_helpers import csrf_of, sign_in, text
+from ui_helpers import csrf_of, text
 
 from warehouse.config import Settings
 from warehouse.disposition.models import Disposition
@@ -42,19 +42,6 @@ def floor(app, client, store, staff_token):
     floor = Floor(app, client, store, staff_token)
     floor.checklist()
     return floor
-
-
-@pytest.fixture
-def signed_in(app, make_user):
-    """A test client signed in through the badge form as a new user of `role`."""
-
-    def _client(role: str):
-        user = make_user(f"{role}-{uuid.uuid4().hex[:6]}", role)
-        client = app.test_client()
-        assert sign_in(client, badge=user.badge_code).status_code == 303
-        return client
-
-    return _client
 
 
 @pytest.fixture
