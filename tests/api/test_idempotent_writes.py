@@ -10,9 +10,11 @@ import uuid
 import pytest
 from factories import bearer, line, return_body
 from inspection_fixtures import GOOD_APPAREL, Floor, apparel_items, image_bytes
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
+from warehouse.auth.models import StaffUser
+from warehouse.db import transaction
 from warehouse.idempotency.models import KeptAnswer
 from warehouse.models import Base
 
@@ -479,3 +481,21 @@ def test_a_write_added_later_is_safe_to_retry_without_remembering_to(app, client
     again = client.post("/api/v1/stamps", headers=headers)
     assert again.json == first.json and again.headers["Idempotency-Replayed"] == "true"
     assert rows(app) == written
+
+
+def test_a_replay_is_refused_to_a_caller_whose_role_no_longer_may(floor, app):
+    request = bin_registration(floor)
+    first = send(floor, request, "bin-key")
+    assert first.status_code == 201, first.json
+    session = app.extensions["warehouse.sessions"]()
+    with transaction(session):
+        session.execute(
+            update(StaffUser).where(StaffUser.role == "supervisor").values(role="receiver")
+        )
+    session.close()
+    app.extensions["warehouse.credential_cache"].ttl_seconds = 0  # the role is read anew
+
+    again = send(floor, request, "bin-key")
+
+    assert again.status_code == 403, "the view would refuse it now, so a replay does too"
+    assert "Idempotency-Replayed" not in again.headers

@@ -90,17 +90,25 @@ def requires(permission: Permission | None = None, *, store: bool = False) -> Ca
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            actor: Actor = g.actor
-            allowed = (
-                (store and actor.is_store)
-                if actor.is_store
-                else (permission is not None and may(actor.role or "", permission))
-            )
-            if not allowed:
-                raise Forbidden("Your role may not do this.")
+            check_access(g.actor, wrapper.access)
             check_body()  # only now: a role that may not gets its 403 whatever it sent
             return view(*args, **kwargs)
 
+        #: Who may call the view, for callers that answer before it runs (a kept answer's
+        #: replay, `warehouse.idempotency.edge`): a replay asks the same question.
+        wrapper.access = (permission, store)
         return wrapper
 
     return decorator
+
+
+def check_access(actor: Actor, access: tuple[Permission | None, bool]) -> None:
+    """Refuses (403) an actor that a view marked `requires(*access)` does not let through."""
+    permission, store = access
+    allowed = (
+        (store and actor.is_store)
+        if actor.is_store
+        else (permission is not None and may(actor.role or "", permission))
+    )
+    if not allowed:
+        raise Forbidden("Your role may not do this.")

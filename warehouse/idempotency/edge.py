@@ -36,6 +36,7 @@ from flask import session as cookie_session
 from sqlalchemy.exc import IntegrityError
 
 from warehouse import api
+from warehouse.auth.guard import check_access
 from warehouse.db import has_held_work, hold_commits
 from warehouse.idempotency import rules, services
 from warehouse.problems import PROBLEM_MIMETYPE, Conflict, InvalidInput
@@ -60,17 +61,25 @@ def writes_nothing(view):
     return view
 
 
+def _handlers(app: Flask, endpoint: str | None, method: str) -> list:
+    """What serves `method` at `endpoint`: its view class, handler and view function (each
+    may carry marks), or nothing for an unknown endpoint."""
+    view = app.view_functions.get(endpoint) if endpoint is not None else None
+    if view is None:
+        return []
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, method.lower(), None) if view_class is not None else view
+    return [obj for obj in (view_class, handler, view) if obj is not None]
+
+
 def coverage(app: Flask, endpoint: str | None, method: str) -> str | None:
     """ "generic" when the edge handles keys for this endpoint and method, "own" when the
     view does, None when keys mean nothing there (reads, and sign-in: no credential yet)."""
-    if method.upper() not in rules.WRITE_METHODS or endpoint is None:
+    if method.upper() not in rules.WRITE_METHODS:
         return None
-    view = app.view_functions.get(endpoint)
-    if view is None:
+    marked = _handlers(app, endpoint, method)
+    if not marked:
         return None
-    view_class = getattr(view, "view_class", None)
-    handler = getattr(view_class, method.lower(), None) if view_class is not None else view
-    marked = [obj for obj in (view_class, handler, view) if obj is not None]
     if any(getattr(obj, "public", False) or hasattr(obj, WRITES_NOTHING) for obj in marked):
         return None
     if any(getattr(obj, OWN_KEY, False) for obj in marked):
@@ -129,6 +138,11 @@ def dispatch(view_dispatch: Callable):
     db = api.session()
     kept = services.find(db, owner, key)
     if kept is not None:
+        # The view's own role check, which a replay would skip: a caller whose role changed
+        # since is refused as the view would refuse it now.
+        for obj in _handlers(current_app, request.endpoint, request.method):
+            if hasattr(obj, "access"):
+                check_access(g.actor, obj.access)
         return _replay(kept, fingerprint)
 
     flashed = len(cookie_session.get(_FLASHES, []))
