@@ -21,9 +21,9 @@ that failed on the first's locks meanwhile replays it too), so both databases an
 
 Every write is covered, including routes added later, but sign-in (no credential yet),
 views marked `@own_key` (they honour the key themselves, as `POST /returns` does with its
-per-store keys) and pages' posts marked `@writes_nothing`. A page's form, which cannot send
-headers, carries its key as the field `idempotency_key`. The OpenAPI document lists the
-header on each such operation (`DocPlugin`).
+per-store keys), pages' posts marked `@writes_nothing` and writes marked `@answers_a_secret`.
+A page's form, which cannot send headers, carries its key as the field `idempotency_key`.
+The OpenAPI document lists the header on each such operation (`DocPlugin`).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from warehouse.problems import PROBLEM_MIMETYPE, Conflict, InvalidInput
 OWN_KEY = "idempotency_own_key"
 #: Attribute set on a POST that writes nothing (a page's "back" button): keys mean nothing.
 WRITES_NOTHING = "idempotency_writes_nothing"
+#: Attribute set on a write whose answer holds a secret: kept nowhere.
+ANSWERS_A_SECRET = "idempotency_answers_a_secret"
 _FLASHES = "_flashes"
 FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
@@ -58,6 +60,14 @@ def own_key(view):
 def writes_nothing(view):
     """Marks a POST that only shows a page (a form's "back"): its key is not spent on it."""
     setattr(view, WRITES_NOTHING, True)
+    return view
+
+
+def answers_a_secret(view):
+    """Marks a write whose answer shows a secret once (a new webhook secret): its answer is
+    never kept, so it is not retried by key either (done again, it makes another secret and
+    the one never seen is only the previous, in its grace period)."""
+    setattr(view, ANSWERS_A_SECRET, True)
     return view
 
 
@@ -80,7 +90,11 @@ def coverage(app: Flask, endpoint: str | None, method: str) -> str | None:
     marked = _handlers(app, endpoint, method)
     if not marked:
         return None
-    if any(getattr(obj, "public", False) or hasattr(obj, WRITES_NOTHING) for obj in marked):
+    unkeyed = (WRITES_NOTHING, ANSWERS_A_SECRET)
+    if any(
+        getattr(obj, "public", False) or any(hasattr(obj, mark) for mark in unkeyed)
+        for obj in marked
+    ):
         return None
     if any(getattr(obj, OWN_KEY, False) for obj in marked):
         return "own"

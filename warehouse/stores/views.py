@@ -10,6 +10,7 @@ from warehouse.api import context, parse_id, session
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import transaction
+from warehouse.idempotency import edge as idempotency
 from warehouse.stores import services
 from warehouse.stores.schemas import (
     RotatedSecretSchema,
@@ -28,6 +29,7 @@ blp = Blueprint(
 
 @blp.route("/<store_id>/webhook-secret/rotate")
 class RotateSecret(MethodView):
+    @idempotency.answers_a_secret
     @requires(Permission.ADMINISTER, store=True)
     @blp.arguments(RotateSecretSchema)
     @blp.response(200, RotatedSecretSchema)
