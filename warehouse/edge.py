@@ -25,7 +25,12 @@ from flask_smorest.spec.plugins import unicodeconverter2paramschema
 from werkzeug.exceptions import RequestURITooLarge
 from werkzeug.routing import BaseConverter, UnicodeConverter
 
-from warehouse.problems import PROBLEM_MIMETYPE, DomainError
+from warehouse.problems import (
+    PROBLEM_MIMETYPE,
+    BadJSON,
+    UnsupportedMediaType,
+    URITooLong,
+)
 from warehouse.schemas import EmptyMeansAbsent
 
 API_PREFIX = "/api/v1"
@@ -48,18 +53,6 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 STORABLE_TEXT_PATTERN = r"^[^\x00]*$"
 #: String formats whose values are never free text (they carry their own rules).
 _FORMATS = frozenset({"date", "date-time", "uuid", "binary", "email", "uri", "url", "ipv4"})
-
-
-class UnsupportedMediaType(DomainError):
-    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
-
-
-class BadJSON(DomainError):
-    status, title, slug = 400, "Bad request", "bad-json"
-
-
-class URITooLong(DomainError):
-    status, title, slug = 414, "URI too long", "uri-too-long"
 
 
 def ascii_int(text: str | None, max_digits: int = 9) -> int | None:

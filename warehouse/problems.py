@@ -63,6 +63,22 @@ class InvalidInput(DomainError):
         super().__init__(detail, errors=errors)
 
 
+class BadJSON(DomainError):
+    """A body that is not JSON, or nests deeper than the edge reads (`warehouse.edge`)."""
+
+    status, title, slug = 400, "Bad request", "bad-json"
+
+
+class URITooLong(DomainError):
+    status, title, slug = 414, "URI too long", "uri-too-long"
+
+
+class UnsupportedMediaType(DomainError):
+    """A body of another media type (or charset) than the operation takes."""
+
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+
+
 def problem(
     status: int, title: str, detail: str, slug: str | None = None, extra: dict | None = None
 ) -> Response:

@@ -27,8 +27,8 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.workers.gthread import ThreadWorker
 
 from warehouse.app import create_app
-from warehouse.edge import API_PREFIX, MAX_TARGET_BYTES, URITooLong
-from warehouse.problems import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE
+from warehouse.edge import API_PREFIX, MAX_TARGET_BYTES
+from warehouse.problems import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE, URITooLong
 
 #: The worker process: `warehouse deliver` under the same interpreter and environment.
 DELIVERY_COMMAND = (sys.executable, "-m", "warehouse.events")
