@@ -40,20 +40,24 @@ def queued(client, url: str, key: str, **data):
     return client.post(url, data=data, headers=headers)
 
 
-def test_a_queued_item_scan_sent_again_after_its_answer_was_lost_gets_its_answer_and_banner(
-    app, client, store, signed_in, db
-):
+def opened_parcel(client, store, signed_in):
+    """A receiver who has scanned a new return's parcel (and seen its banner): the receiver's
+    client, the parcel's answer and its items URL."""
     _, api_key = store
     ret = client.post(
         "/api/v1/returns", json=return_body(lines=[line(gtin=GTIN)]), headers=bearer(api_key)
     ).json
     receiver = signed_in("receiver")
-    parcel_scan = str(uuid.uuid4())
-    parcel = queued(
-        receiver, "/ui/receive", parcel_scan, scan_id=parcel_scan, code=ret["rma_number"]
-    )
-    items = f"/ui/receive/parcels/{parcel.json['parcel_id']}/items"
-    receiver.get(parcel.json["next"])  # the parcel's banner shown
+    scan = str(uuid.uuid4())
+    parcel = queued(receiver, "/ui/receive", scan, scan_id=scan, code=ret["rma_number"]).json
+    receiver.get(parcel["next"])
+    return receiver, parcel, f"/ui/receive/parcels/{parcel['parcel_id']}/items"
+
+
+def test_a_queued_item_scan_sent_again_after_its_answer_was_lost_gets_its_answer_and_banner(
+    app, client, store, signed_in, db
+):
+    receiver, _, items = opened_parcel(client, store, signed_in)
 
     entry = str(uuid.uuid4())
     first = queued(receiver, items, entry, scan_id=entry, code=GTIN, ago_ms=4000)
@@ -129,15 +133,7 @@ def test_a_form_sent_again_with_other_values_is_refused_with_a_page_that_says_so
 def test_a_queued_scan_the_page_refused_is_not_kept_so_its_resend_runs_again(
     app, client, store, signed_in, db
 ):
-    _, api_key = store
-    ret = client.post(
-        "/api/v1/returns", json=return_body(lines=[line(gtin=GTIN)]), headers=bearer(api_key)
-    ).json
-    receiver = signed_in("receiver")
-    scan = str(uuid.uuid4())
-    parcel = queued(receiver, "/ui/receive", scan, scan_id=scan, code=ret["rma_number"]).json
-    items = f"/ui/receive/parcels/{parcel['parcel_id']}/items"
-    receiver.get(parcel["next"])
+    receiver, _, items = opened_parcel(client, store, signed_in)
 
     entry = str(uuid.uuid4())
     refused = queued(receiver, items, entry, scan_id=entry, code="6901234567891")  # bad digit
