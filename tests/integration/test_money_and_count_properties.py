@@ -60,7 +60,12 @@ def journeys(draw):
         "express": draw(st.booleans()),
         "express_limit": draw(st.sampled_from([0, 50_000, 10**9])),
         "findings": draw(
-            st.lists(st.sampled_from(sorted(FINDINGS)), min_size=sum(arrived), max_size=10)
+            # One finding per unit that arrived at least (three lines may bring twelve).
+            st.lists(
+                st.sampled_from(sorted(FINDINGS)),
+                min_size=sum(arrived),
+                max_size=max(10, sum(arrived)),
+            )
         ),
         "with_photo": draw(st.booleans()),
         "afterwards": draw(
