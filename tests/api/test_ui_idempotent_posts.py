@@ -74,13 +74,7 @@ def test_a_queued_item_scan_sent_again_after_its_answer_was_lost_gets_its_answer
 def test_a_queued_close_sent_again_gets_its_first_answer_not_already_closed(
     app, client, store, signed_in, db
 ):
-    _, api_key = store
-    ret = client.post(
-        "/api/v1/returns", json=return_body(lines=[line(gtin=GTIN)]), headers=bearer(api_key)
-    ).json
-    receiver = signed_in("receiver")
-    scan = str(uuid.uuid4())
-    parcel = queued(receiver, "/ui/receive", scan, scan_id=scan, code=ret["rma_number"]).json
+    receiver, parcel, _ = opened_parcel(client, store, signed_in)
     close = f"/ui/receive/parcels/{parcel['parcel_id']}/close"
     entry = str(uuid.uuid4())
     first = queued(receiver, close, entry, scan_id=entry)
