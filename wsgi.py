@@ -1,3 +1,3 @@
-from warehouse import create_app
+from warehouse.app import create_app
 
 app = create_app()

@@ -19,7 +19,8 @@ import time
 from sqlalchemy import create_engine, text
 
 from bench import load
-from warehouse import create_app, migrate
+from warehouse import migrate
+from warehouse.app import create_app
 from warehouse.config import Settings
 from warehouse.context import SYSTEM, Context
 from warehouse.db import make_engine, transaction

@@ -43,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image
 from sqlalchemy import text
 
-from warehouse import create_app, migrate
+from warehouse import migrate
+from warehouse.app import create_app
 from warehouse.config import Settings
 from warehouse.context import SYSTEM, Context
 from warehouse.db import make_engine, transaction

@@ -28,7 +28,8 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from warehouse import create_app, migrate
+from warehouse import migrate
+from warehouse.app import create_app
 from warehouse.config import Settings
 from warehouse.context import SYSTEM, Context
 from warehouse.db import make_engine, transaction

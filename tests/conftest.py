@@ -14,7 +14,8 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from warehouse import create_app, migrate
+from warehouse import migrate
+from warehouse.app import create_app
 from warehouse.clock import FakeClock
 from warehouse.config import Settings
 from warehouse.db import make_engine, read_only_transactions

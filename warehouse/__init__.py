@@ -1,5 +1,3 @@
-"""The return-centre service. `create_app()` builds the Flask app; `warehouse` is its CLI."""
-
-from warehouse.app import create_app
-
-__all__ = ["create_app"]
+"""The return-centre service. `warehouse.app.create_app()` builds the Flask app; `warehouse.cli`
+is its command line. This package imports nothing: importing a pure rules module loads no framework.
+"""

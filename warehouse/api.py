@@ -20,12 +20,8 @@ from sqlalchemy.orm import Session
 from warehouse import edge
 from warehouse.context import Context
 from warehouse.db import _sqlite_begin
-from warehouse.problems import (
-    PROBLEM_MIMETYPE,
-    InvalidInput,
-    NotFound,
-    http_exception_problem,
-)
+from warehouse.errors import InvalidInput, NotFound
+from warehouse.problems import PROBLEM_MIMETYPE, http_exception_problem
 from warehouse.schemas import QueryInteger
 from warehouse.texts import Text
 

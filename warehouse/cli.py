@@ -18,7 +18,7 @@ from warehouse import migrate
 from warehouse.auth.roles import Role
 from warehouse.context import SYSTEM, Context
 from warehouse.db import transaction
-from warehouse.problems import DomainError
+from warehouse.errors import DomainError
 from warehouse.stores.models import DEFAULT_DECISION_HOURS, DEFAULT_EXPRESS_REFUND_LIMIT
 
 

@@ -25,12 +25,8 @@ from flask_smorest.spec.plugins import unicodeconverter2paramschema
 from werkzeug.exceptions import RequestURITooLarge
 from werkzeug.routing import BaseConverter, UnicodeConverter
 
-from warehouse.problems import (
-    PROBLEM_MIMETYPE,
-    BadJSON,
-    UnsupportedMediaType,
-    URITooLong,
-)
+from warehouse.errors import BadJSON, UnsupportedMediaType, URITooLong
+from warehouse.problems import PROBLEM_MIMETYPE
 from warehouse.schemas import EmptyMeansAbsent
 
 API_PREFIX = "/api/v1"

@@ -28,7 +28,8 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from warehouse.app import create_app
 from warehouse.edge import API_PREFIX, MAX_TARGET_BYTES
-from warehouse.problems import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE, URITooLong
+from warehouse.errors import URITooLong
+from warehouse.problems import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE
 
 #: The worker process: `warehouse deliver` under the same interpreter and environment.
 DELIVERY_COMMAND = (sys.executable, "-m", "warehouse.events")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from flask import Flask, request
 
-from warehouse.problems import InvalidInput
+from warehouse.errors import InvalidInput
 
 MESSAGE = "Text may not contain NUL characters or unpaired surrogates."
 #: The same for a key of an object (metadata, labels, answers), which OpenAPI 3.0 cannot

@@ -9,7 +9,7 @@ from flask import Blueprint
 from sqlalchemy.exc import DataError, OperationalError
 from ui_helpers import sign_in
 
-from warehouse import create_app
+from warehouse.app import create_app
 from warehouse.config import Settings
 
 REFUSED = DataError("INSERT …", {}, Exception("value too long for type character varying(64)"))

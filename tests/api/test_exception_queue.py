@@ -1,4 +1,4 @@
-"""The exception queue's rules (`receiving.rules.QUEUE_ACTIONS`): each kind of exception has
+"""The exception queue's rules (`queue.rules.QUEUE_ACTIONS`): each kind of exception has
 its own actions, anything else is refused and changes nothing, and no resolution leaves a
 return without a way forward."""
 

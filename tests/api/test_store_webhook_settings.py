@@ -139,7 +139,7 @@ def test_the_delivery_log_is_for_supervisors_only(client, store, staff_token):
 def test_with_this_host_allowed_a_store_may_aim_its_webhooks_at_a_local_receiver(
     database_url, tmp_path, clock, make_store
 ):
-    from warehouse import create_app
+    from warehouse.app import create_app
     from warehouse.config import Settings
 
     app = create_app(

@@ -217,7 +217,7 @@ def test_switching_language_needs_the_forms_csrf_token(receiver):
 
 
 def test_the_deployment_default_language_is_a_setting(database_url, tmp_path, clock):
-    from warehouse import create_app
+    from warehouse.app import create_app
 
     app = create_app(
         Settings(database_url=database_url, data_dir=tmp_path, default_language="en"),

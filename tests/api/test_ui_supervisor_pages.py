@@ -411,7 +411,7 @@ def test_only_supervisors_see_the_supervisors_pages(signed_in, client, role):
 
 
 def test_the_time_zone_is_a_setting(database_url, tmp_path, clock):
-    from warehouse import create_app
+    from warehouse.app import create_app
 
     with pytest.raises(ValueError, match="WAREHOUSE_TIMEZONE"):
         create_app(Settings(database_url=database_url, data_dir=tmp_path, timezone="Mars/Base"))
@@ -421,7 +421,7 @@ def test_the_time_zone_is_a_setting(database_url, tmp_path, clock):
 def test_a_day_in_another_time_zone_starts_at_its_own_midnight(
     database_url, tmp_path, clock, make_store
 ):
-    from warehouse import create_app
+    from warehouse.app import create_app
     from warehouse.reports.periods import Day
 
     app = create_app(

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from warehouse import create_app, migrate
+from warehouse import migrate
+from warehouse.app import create_app
 from warehouse.config import Settings
 from warehouse.context import SYSTEM, Context
 from warehouse.db import make_engine, transaction

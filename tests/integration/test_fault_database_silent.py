@@ -8,7 +8,7 @@ import time
 
 from factories import bearer
 
-from warehouse import create_app
+from warehouse.app import create_app
 from warehouse.config import Settings
 
 

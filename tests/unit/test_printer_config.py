@@ -68,7 +68,7 @@ def test_the_setting_is_read_from_the_environment():
 
 
 def test_a_bad_setting_stops_the_app_from_starting(tmp_path):
-    from warehouse import create_app
+    from warehouse.app import create_app
 
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", data_dir=tmp_path, printers="x=y@1"

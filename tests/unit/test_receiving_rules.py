@@ -9,15 +9,17 @@ import pytest
 
 import scanners
 from scanners import codes
-from warehouse.receiving.rules import (
-    NOT_A_PARCEL_CODE,
+from warehouse.queue.rules import (
     QUEUE_ACTIONS,
     Effect,
     ExceptionKind,
-    Sender,
     legal_actions,
-    parcel_code_refusal,
     resolution_refusal,
+)
+from warehouse.receiving.rules import (
+    NOT_A_PARCEL_CODE,
+    Sender,
+    parcel_code_refusal,
     sender_conflict,
 )
 

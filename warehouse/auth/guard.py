@@ -18,7 +18,7 @@ from warehouse.auth.roles import Permission, may
 from warehouse.auth.services import staff_actor, user_for_token
 from warehouse.context import Actor
 from warehouse.edge import check_body
-from warehouse.problems import Forbidden, Unauthorized
+from warehouse.errors import Forbidden, Unauthorized
 from warehouse.secrets import STAFF_TOKEN_PREFIX, STORE_KEY_PREFIX, digest
 from warehouse.stores.services import store_for_api_key
 

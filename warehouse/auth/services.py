@@ -18,7 +18,7 @@ from warehouse.audit.services import record
 from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.auth.roles import Role
 from warehouse.context import Actor, Context
-from warehouse.problems import Conflict, InvalidInput, NotFound, Unauthorized
+from warehouse.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 PIN_PATTERN = re.compile(r"^[0-9]{4,12}$")

@@ -15,8 +15,8 @@ from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.disposition.models import Bin, UnitLocation
+from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.inspection.models import UnitStatus
-from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
 from warehouse.texts import Text
 

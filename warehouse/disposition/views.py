@@ -18,7 +18,7 @@ from warehouse.api import (
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction, transaction
-from warehouse.disposition import bins, services
+from warehouse.disposition import bins, queries, services
 from warehouse.disposition.schemas import (
     BinContentsSchema,
     BinInSchema,
@@ -96,7 +96,7 @@ class UnitDisposition(MethodView):
     @blp.response(200, UnitDispositionSchema)
     def get(self, lpn):
         """Where a unit stands: state, grade, bin, disposition and refurbishment."""
-        return services.unit_disposition(session(), context(), lpn)
+        return queries.unit_disposition(session(), context(), lpn)
 
     @requires(Permission.DISPOSE)
     @blp.arguments(DispositionInSchema)
@@ -142,14 +142,14 @@ class Refurbishments(MethodView):
     def get(self, query):
         """The refurbishment queue, oldest first; `?status=open` (default), done or all."""
         db = session()
-        page, position = services.list_refurbishments(
+        page, position = queries.list_refurbishments(
             db,
             status=None if query["status"] == "all" else query["status"],
             limit=query["limit"],
             after=decode_cursor(query["cursor"]),
         )
         return {
-            "items": [services.refurbishment_view(db, order) for order in page],
+            "items": [queries.refurbishment_view(db, order) for order in page],
             "next_cursor": encode_cursor(position) if position else None,
         }
 
@@ -162,7 +162,7 @@ class RefurbishmentById(MethodView):
         """One work order with its notes."""
         db = session()
         rid = parse_id(refurbishment_id, "refurbishment order")
-        return services.refurbishment_view(db, services.get_refurbishment(db, rid))
+        return queries.refurbishment_view(db, services.get_refurbishment(db, rid))
 
 
 @blp.route("/refurbishments/<refurbishment_id>/notes")
@@ -177,7 +177,7 @@ class RefurbishmentNotes(MethodView):
         db = session()
         with transaction(db):
             order = services.add_note(db, context(), rid, data["text"])
-            return services.refurbishment_view(db, order)
+            return queries.refurbishment_view(db, order)
 
 
 @blp.route("/units/<lpn>/refurbish/complete")

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
 from warehouse.events.rules import DeliveryStatus
-from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.stores.models import Store
 from warehouse.texts import Text
 

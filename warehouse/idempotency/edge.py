@@ -38,8 +38,9 @@ from sqlalchemy.exc import IntegrityError
 from warehouse import api
 from warehouse.auth.guard import check_access
 from warehouse.db import has_held_work, hold_commits
+from warehouse.errors import Conflict, InvalidInput
 from warehouse.idempotency import rules, services
-from warehouse.problems import PROBLEM_MIMETYPE, Conflict, InvalidInput
+from warehouse.problems import PROBLEM_MIMETYPE
 
 #: Attribute set on a view that handles `Idempotency-Key` itself.
 OWN_KEY = "idempotency_own_key"

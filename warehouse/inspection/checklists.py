@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.inspection.models import Checklist, ChecklistVersion
 from warehouse.inspection.rules import Template, TemplateInvalid, build_template
-from warehouse.problems import Conflict, InvalidInput, NotFound
 
 DEFAULT_CATEGORY = "default"
 

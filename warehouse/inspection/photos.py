@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.db import end_read, new_id, read_only_transactions, transaction
+from warehouse.errors import Conflict, DomainError, InvalidInput, NotFound
 from warehouse.inspection import imaging
 from warehouse.inspection.models import Photo
 from warehouse.inspection.units import find_unit
-from warehouse.problems import Conflict, DomainError, InvalidInput, NotFound
 from warehouse.texts import Text
 
 log = logging.getLogger(__name__)

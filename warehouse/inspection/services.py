@@ -18,6 +18,7 @@ from warehouse.audit.services import record
 from warehouse.auth.roles import Permission, may
 from warehouse.context import Context
 from warehouse.db import new_id
+from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.events.models import Event
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
@@ -29,8 +30,8 @@ from warehouse.inspection.models import (
     Inspection,
     UnitStatus,
 )
+from warehouse.inspection.queries import inspection_view, outcome_view
 from warehouse.inspection.units import find_unit, find_unit_for_change, next_state, state_of
-from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
 from warehouse.returns import rules as return_rules
 from warehouse.returns.models import Return, ReturnLine
@@ -372,7 +373,7 @@ def inspected_event_data(session: Session, ret: Return) -> dict:
                 "line_id": line.line_id if line is not None else None,
                 "sku": unit.sku,
                 "reception_status": unit.reception_status,
-                **_outcome(inspection),
+                **outcome_view(inspection),
                 "findings": inspection.findings,
                 "photos": [photos.photo_urls(i) for i in inspection.photo_ids],
                 "inspection_id": str(inspection.id),
@@ -386,86 +387,6 @@ def inspected_event_data(session: Session, ret: Return) -> dict:
         "currency": ret.currency,
         "reject": any(u["reject"] for u in units),
     }
-
-
-def _outcome(inspection: Inspection) -> dict:
-    return {
-        "grade": inspection.grade,
-        "condition": rules.CONDITION[rules.Grade(inspection.grade)],
-        "buyer_fault": inspection.buyer_fault,
-        "liability": inspection.liability,
-        "recommended_disposition": inspection.recommended_disposition,
-        "deduction": {
-            "amount": inspection.deduction_amount,
-            "currency": inspection.currency,
-            "percent": inspection.deduction_percent,
-            "reason": inspection.deduction_reason,
-        },
-        "reject": inspection.reject,
-        "reject_reason": inspection.reject_reason,
-        "no_resale": inspection.no_resale,
-    }
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def inspection_view(
-    session: Session,
-    inspection: Inspection,
-    *,
-    unit: Unit | None = None,
-    version: ChecklistVersion | None = None,
-    status: UnitStatus | None = None,
-) -> dict:
-    """An inspection as the API answers it (pass what is loaded already to spare queries)."""
-    version = version or session.get_one(ChecklistVersion, inspection.checklist_version_id)
-    unit = unit or session.get_one(Unit, inspection.unit_id)
-    status = status or session.get(UnitStatus, inspection.unit_id)
-    return {
-        "id": str(inspection.id),
-        "lpn": unit.lpn,
-        "sequence": inspection.sequence,
-        "current": status is not None and status.inspection_id == inspection.id,
-        **_outcome(inspection),
-        "findings": inspection.findings,
-        "answers": inspection.answers,
-        "photos": [photos.photo_urls(i) for i in inspection.photo_ids],
-        "checklist": {
-            "id": str(version.checklist_id),
-            "version": version.version,
-            "name": version.name,
-            "category": version.category,
-        },
-        "notes": inspection.notes,
-        "inspected_by": inspection.inspected_by,
-        "inspected_at": inspection.created_at.isoformat(),
-        "unit_state": status.state if status is not None else UnitState.RECEIVED.value,
-    }
-
-
-def get_inspection(session: Session, ctx: Context, inspection_id: uuid.UUID) -> Inspection:
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None or (
-        ctx.store_scope is not None and inspection.store_id != ctx.store_scope
-    ):
-        raise NotFound("No such inspection.")
-    return inspection
-
-
-def unit_inspections(
-    session: Session, ctx: Context, lpn: str, *, limit: int, after: dict | None
-) -> tuple[list[Inspection], dict | None]:
-    """A unit's inspections, first one first (a re-inspection never hides the first)."""
-    unit = find_unit(session, ctx, lpn)
-    query = select(Inspection).where(Inspection.unit_id == unit.id).order_by(Inspection.sequence)
-    if after is not None:
-        if not isinstance(after.get("seq"), int):
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]})
-        query = query.where(Inspection.sequence > after["seq"])
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return page, ({"seq": page[-1].sequence} if len(rows) > limit else None)
 
 
 # --- deduction policy ------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 import scanners
 from warehouse.context import Context
+from warehouse.errors import Conflict, NotFound
 from warehouse.inspection.lifecycle import Move, MoveRefused, UnitState, state_after
 from warehouse.inspection.models import UnitStatus
-from warehouse.problems import Conflict, NotFound
 from warehouse.receiving.models import Unit
 
 

@@ -21,7 +21,8 @@ from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction, transaction
 from warehouse.edge import ascii_int
-from warehouse.inspection import checklists, photos, services
+from warehouse.errors import InvalidInput, NotFound
+from warehouse.inspection import checklists, photos, queries, services
 from warehouse.inspection.schemas import (
     ChecklistEditSchema,
     ChecklistInSchema,
@@ -35,7 +36,6 @@ from warehouse.inspection.schemas import (
     InspectionSchema,
     PhotoSchema,
 )
-from warehouse.problems import InvalidInput, NotFound
 
 blp = Blueprint(
     "inspection",
@@ -262,11 +262,11 @@ class UnitInspections(MethodView):
     def get(self, query, lpn):
         """A unit's inspections, the first one first (re-inspections keep it)."""
         db = session()
-        page, position = services.unit_inspections(
+        page, position = queries.unit_inspections(
             db, context(), lpn, limit=query["limit"], after=decode_cursor(query["cursor"])
         )
         return {
-            "items": [services.inspection_view(db, i) for i in page],
+            "items": [queries.inspection_view(db, i) for i in page],
             "next_cursor": encode_cursor(position) if position else None,
         }
 
@@ -279,7 +279,7 @@ class InspectionById(MethodView):
         """One inspection, with its answers, findings and photos."""
         db = session()
         iid = parse_id(inspection_id, "inspection")
-        return services.inspection_view(db, services.get_inspection(db, context(), iid))
+        return queries.inspection_view(db, queries.get_inspection(db, context(), iid))
 
 
 # --- deduction policy ------------------------------------------------------------------------

@@ -27,10 +27,10 @@ from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.db import read_only_transactions, transaction
 from warehouse.disposition.models import Disposition
+from warehouse.errors import Conflict, DomainError, InvalidInput, NotFound
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.printing.documents import AnyLabel, LabelDocument, Layout
 from warehouse.printing.printers import PrinterConfig, PrinterFactory
-from warehouse.problems import Conflict, DomainError, InvalidInput, NotFound
 from warehouse.receiving.models import Parcel, Unit
 from warehouse.returns.models import Return, ReturnLine
 from warehouse.stores.models import Store

@@ -12,6 +12,7 @@ from labels import MEDIA_TYPES, LabelError
 from warehouse.api import context, parse_id, problem_response, session
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
+from warehouse.errors import InvalidInput
 from warehouse.printing import services
 from warehouse.printing.documents import LabelDocument
 from warehouse.printing.printers import parse_printers, tcp_printer
@@ -22,7 +23,6 @@ from warehouse.printing.schemas import (
     PrintInSchema,
     PrintReceiptSchema,
 )
-from warehouse.problems import InvalidInput
 
 blp = Blueprint(
     "printing", __name__, url_prefix="/api/v1", description="Labels, and label printers."

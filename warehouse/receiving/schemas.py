@@ -6,8 +6,7 @@ import marshmallow as ma
 
 from warehouse.api import PageQuerySchema
 from warehouse.inspection.lifecycle import UnitState
-from warehouse.receiving.exceptions import ACTIONS
-from warehouse.receiving.rules import ExceptionKind
+from warehouse.queue.rules import ACTIONS, ExceptionKind
 from warehouse.schemas import StrictBoolean, StrictInteger, Text, UTCDateTime
 
 MAX_CODE_LENGTH = 4096

@@ -22,18 +22,17 @@ from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.db import defer_write, insert_rows, new_id
+from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
-from warehouse.problems import Conflict, InvalidInput, NotFound
-from warehouse.receiving import exceptions as queue
+from warehouse.queue import services as queue
+from warehouse.queue.rules import DECIDED, OPEN_STATES, ExceptionKind
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Scan, Unit
 from warehouse.receiving.rules import (
     COUNTS_AS_RECEIVED,
-    DECIDED,
     EXCEPTION_FOR_OUTCOME,
     NOT_A_PARCEL,
     NOT_A_PARCEL_CODE,
-    ExceptionKind,
     ExpectedLine,
     ItemCode,
     Outcome,
@@ -651,7 +650,7 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
         .where(
             ReceivingException.parcel_id == parcel.id,
             ReceivingException.kind == ExceptionKind.EMPTY_PARCEL,
-            ReceivingException.status.in_(queue.OPEN_STATES),
+            ReceivingException.status.in_(OPEN_STATES),
         )
     ).scalar_subquery()
     in_parcel = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == parcel.id)
@@ -855,7 +854,7 @@ def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
 def _inspections_of(session: Session, unit: Unit) -> list[dict]:
     """Every inspection of the unit, first first (a re-inspection never hides the first)."""
     from warehouse.inspection.models import Inspection
-    from warehouse.inspection.services import inspection_view
+    from warehouse.inspection.queries import inspection_view
 
     rows = session.scalars(
         select(Inspection).where(Inspection.unit_id == unit.id).order_by(Inspection.sequence)
@@ -865,7 +864,7 @@ def _inspections_of(session: Session, unit: Unit) -> list[dict]:
 
 def unit_disposition(session: Session, ctx: Context, lpn: str) -> dict:
     """Where the unit stands now: state, grade, bin, route (from disposition)."""
-    from warehouse.disposition.services import unit_disposition as where
+    from warehouse.disposition.queries import unit_disposition as where
 
     return where(session, ctx, lpn)
 

@@ -17,7 +17,7 @@ from warehouse.api import (
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
-from warehouse.receiving import exceptions as queue
+from warehouse.queue import services as queue
 from warehouse.receiving import services
 from warehouse.receiving.schemas import (
     CloseOutSchema,

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.errors import Conflict, InvalidInput
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
-from warehouse.problems import Conflict, InvalidInput
 from warehouse.refunds import rules
 from warehouse.refunds.models import Refund, RefundUnit
 from warehouse.returns.models import Return
@@ -416,8 +416,8 @@ def _finding_report(finding: rules.UnitFinding) -> dict:
 def _flag_findings_after_express(session, ctx, ret: Return, findings, refunded) -> None:
     """An express refund came before inspection; what inspection found wrong with a unit it
     already paid for goes to the store as an exception, never as a second refund."""
-    from warehouse.receiving import exceptions as queue
-    from warehouse.receiving.rules import ExceptionKind
+    from warehouse.queue import services as queue
+    from warehouse.queue.rules import ExceptionKind
 
     for finding in findings:
         covered = finding.line is not None and (finding.line, finding.slot) in refunded

@@ -18,7 +18,7 @@ from warehouse.disposition.models import Disposition
 from warehouse.events.models import EventDelivery
 from warehouse.events.rules import DeliveryStatus
 from warehouse.inspection.models import Inspection
-from warehouse.receiving.exceptions import OPEN_STATES
+from warehouse.queue.rules import OPEN_STATES
 from warehouse.receiving.models import Parcel, ReceivingException, Unit
 from warehouse.refunds.services import FREQUENT_RETURNS, FREQUENT_RETURNS_WINDOW
 from warehouse.reports.periods import Day

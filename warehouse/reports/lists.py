@@ -17,10 +17,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from warehouse.disposition.models import Disposition
+from warehouse.errors import InvalidInput
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.units import STATE_SQL
-from warehouse.problems import InvalidInput
-from warehouse.receiving.exceptions import OPEN_STATES
+from warehouse.queue.rules import OPEN_STATES
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
 from warehouse.refunds.services import FREQUENT_RETURNS_WINDOW
 from warehouse.reports import dashboard, progress

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from warehouse.inspection.models import UnitStatus
-from warehouse.receiving.exceptions import OPEN_STATES
+from warehouse.queue.rules import OPEN_STATES
 from warehouse.receiving.models import ReceivingException, Unit
 from warehouse.reports.rules import Progress, steps_to_decide
 from warehouse.returns.models import Return, ReturnLine

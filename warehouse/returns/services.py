@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session, selectinload
 from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.idempotency.rules import key_problem
-from warehouse.problems import Conflict, InvalidInput, NotFound
 from warehouse.receiving.models import ParcelReturn
 from warehouse.returns import rules
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine

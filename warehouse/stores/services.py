@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from warehouse import secrets
 from warehouse.audit.services import record
 from warehouse.context import Context
-from warehouse.problems import InvalidInput, NotFound
+from warehouse.errors import InvalidInput, NotFound
 from warehouse.stores.models import (
     DEFAULT_DECISION_HOURS,
     DEFAULT_EXPRESS_REFUND_LIMIT,

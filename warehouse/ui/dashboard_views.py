@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, request, stream_with_context, ur
 from warehouse import api
 from warehouse.auth.roles import Permission
 from warehouse.db import read_only_transactions
-from warehouse.problems import InvalidInput
+from warehouse.errors import InvalidInput
 from warehouse.reports import dashboard, lists
 from warehouse.reports.periods import Day
 from warehouse.ui import i18n

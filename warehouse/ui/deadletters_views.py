@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from warehouse import api
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
+from warehouse.errors import DomainError, InvalidInput, NotFound
 from warehouse.events import services as events
 from warehouse.events.models import Event, EventDelivery
 from warehouse.events.rules import DeliveryStatus
-from warehouse.problems import DomainError, InvalidInput, NotFound
 from warehouse.reports import dashboard
 from warehouse.returns.models import Return
 from warehouse.stores.models import Store

@@ -11,10 +11,10 @@ from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
 from warehouse.disposition import rules as disposition_rules
 from warehouse.disposition import services as disposition
+from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.lifecycle import Route, UnitState
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.units import find_unit, state_of
-from warehouse.problems import DomainError, InvalidInput
 from warehouse.receiving.models import Unit
 from warehouse.returns.models import ReturnLine
 from warehouse.ui import i18n

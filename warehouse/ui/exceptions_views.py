@@ -11,10 +11,10 @@ import scanners
 from warehouse import api
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
+from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection import photos
 from warehouse.inspection.views import PHOTO_MAX_AGE, photo_storage
-from warehouse.problems import DomainError, InvalidInput
-from warehouse.receiving import exceptions as queue
+from warehouse.queue import services as queue
 from warehouse.receiving.models import Unit
 from warehouse.reports import progress, timeline
 from warehouse.returns import services as return_services
@@ -42,7 +42,7 @@ def exceptions():
         limit=QUEUE_PAGE,
         after=None,
     )
-    # Each row offers only its kind's actions (receiving.rules.QUEUE_ACTIONS), none chosen.
+    # Each row offers only its kind's actions (queue.rules.QUEUE_ACTIONS), none chosen.
     return render("exceptions.html", items=[queue.exception_brief(e) for e in page])
 
 

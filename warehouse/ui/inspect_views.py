@@ -16,6 +16,7 @@ from warehouse import api
 from warehouse.auth.roles import Permission, may
 from warehouse.db import run_in_transaction
 from warehouse.edge import ascii_int
+from warehouse.errors import DomainError, InvalidInput, NotFound
 from warehouse.idempotency import edge as idempotency
 from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection import services as inspection
@@ -23,7 +24,6 @@ from warehouse.inspection.lifecycle import UnitState
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.units import find_unit, state_of
 from warehouse.inspection.views import MULTIPART_ALLOWANCE, PHOTO_MAX_AGE, photo_storage
-from warehouse.problems import DomainError, InvalidInput, NotFound
 from warehouse.receiving.models import ReceivingException
 from warehouse.returns.models import Return, ReturnLine
 from warehouse.stores.models import Store

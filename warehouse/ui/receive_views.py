@@ -18,10 +18,10 @@ from warehouse.auth.roles import Permission
 from warehouse.context import SYSTEM, Context
 from warehouse.db import run_in_transaction, transaction
 from warehouse.edge import ascii_int
+from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
 from warehouse.printing.views import _answer as label_answer
-from warehouse.problems import DomainError, InvalidInput
 from warehouse.receiving import services as receiving
 from warehouse.receiving.models import Scan, Unit
 from warehouse.ui import i18n
@@ -390,7 +390,7 @@ def _is_repeat(terminal: str, code: str) -> bool:
 def _closed_summary(db, ctx, view: dict, units: list[Unit]) -> dict:
     """What closing reported, read back from what it stored: each return's reception status
     and line counts, and the parcel's exceptions still open."""
-    from warehouse.receiving import exceptions as queue
+    from warehouse.queue import services as queue
     from warehouse.returns.models import ReturnLine
 
     ids = [uuid.UUID(r["id"]) for r in view["returns"]]

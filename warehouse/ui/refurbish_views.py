@@ -10,12 +10,13 @@ from sqlalchemy import select
 from warehouse import api
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
+from warehouse.disposition import queries as disposition_queries
 from warehouse.disposition import rules as disposition_rules
 from warehouse.disposition import services as disposition
 from warehouse.disposition.models import Refurbishment
+from warehouse.errors import DomainError, InvalidInput, NotFound
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.units import find_unit
-from warehouse.problems import DomainError, InvalidInput, NotFound
 from warehouse.receiving.models import Unit
 from warehouse.returns.models import ReturnLine
 from warehouse.texts import Text
@@ -37,7 +38,9 @@ SHOWN_AS_RAISED = (
 def refurbish():
     """Open work orders, the one waiting longest first; scan an LPN to open its order."""
     db = api.session()
-    page, more = disposition.list_refurbishments(db, status="open", limit=QUEUE_PAGE, after=None)
+    page, more = disposition_queries.list_refurbishments(
+        db, status="open", limit=QUEUE_PAGE, after=None
+    )
     now = current_app.extensions["warehouse.clock"].now()
     units = _units_with_findings([order.unit_id for order in page])
     orders = [

@@ -4,8 +4,8 @@ units as an amount, and refusals already written for the floor."""
 
 from __future__ import annotations
 
+from warehouse.errors import DomainError
 from warehouse.money import MINOR_UNIT_EXPONENT
-from warehouse.problems import DomainError
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
 from warehouse.ui.web import bp

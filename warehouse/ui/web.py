@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 from warehouse import api
 from warehouse.auth.roles import Permission, Role, may
 from warehouse.auth.services import staff_actor, user_for_token
-from warehouse.problems import DomainError
+from warehouse.errors import DomainError
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
 

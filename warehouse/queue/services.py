@@ -3,42 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warehouse.audit.services import record
 from warehouse.context import Context
-from warehouse.problems import Conflict, InvalidInput, NotFound
-from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
-from warehouse.receiving.rules import (
+from warehouse.errors import Conflict, InvalidInput, NotFound
+from warehouse.queue.rules import (
+    ACTIONS,
+    OPEN_STATES,
     Effect,
     ExceptionKind,
     legal_actions,
     resolution_effect,
     resolution_refusal,
 )
+from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
 from warehouse.returns.models import Return, ReturnLine
-
-
-class Resolution(StrEnum):
-    """What a supervisor decided. `matched` and `received_later` are also set by the system."""
-
-    MATCH = "matched"
-    ACCEPT = "accepted"
-    REJECT = "rejected"
-    RETURN_TO_BUYER = "returned_to_buyer"
-
-
-#: Actions a person may choose, per the API's names.
-ACTIONS = {
-    "match": Resolution.MATCH,
-    "accept": Resolution.ACCEPT,
-    "reject": Resolution.REJECT,
-    "return_to_buyer": Resolution.RETURN_TO_BUYER,
-}
-OPEN_STATES = ("open", "claimed")
 
 
 def open_exception(
@@ -256,7 +238,7 @@ def resolve(
     note: str,
     return_id: uuid.UUID | None = None,
 ) -> ReceivingException:
-    """Settles an exception with one of its kind's actions (`rules.QUEUE_ACTIONS`) and a
+    """Settles an exception with one of its kind's actions (`queue.rules.QUEUE_ACTIONS`) and a
     note, and does what that action means for its parcel or return; any other action, or one
     on a return already decided, is refused (409) and changes nothing."""
     exception = _get(session, exception_id)

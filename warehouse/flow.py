@@ -1,0 +1,57 @@
+"""The floor's flow: one function per step, in the order a returned parcel meets them.
+
+A return is announced by its store; its parcel is scanned at the dock and matched; each item
+becomes a unit with an LPN; the parcel is closed; each unit is inspected, and once a return's
+units are all inspected its refund is decided; each unit is restocked, refurbished or
+scrapped; the store confirms the refund. What the floor cannot settle goes to the exception
+queue for a supervisor.
+
+Each step is one transaction (`step`): it calls the stage services in floor order and decides
+what follows across stages (an express refund when a parcel is matched, the refund decision
+once a return is fully inspected, the queue's exceptions a finding opens). Stage services
+never call the next stage; they answer with what happened, and this module acts on it.
+Views and pages call these functions and shape the answer; they never open a transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy.orm import Session
+
+from warehouse.db import run_in_transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def step(work: Callable[..., R]) -> Callable[..., R]:
+    """Makes `work(db, ...)` one floor step: its own transaction, committed when it returns and
+    rolled back when it raises; re-run once when a concurrent step won a unique-key race (two
+    terminals creating the same parcel), so the re-run answers from the winner's row."""
+
+    @functools.wraps(work)
+    def run(session: Session, *args, **kwargs) -> R:
+        return run_in_transaction(session, lambda db: work(db, *args, **kwargs))
+
+    return run
+
+
+# --- a store announces a return ------------------------------------------------------------------
+
+
+# --- receiving at the dock -----------------------------------------------------------------------
+
+
+# --- the exception queue -------------------------------------------------------------------------
+
+
+# --- inspection ----------------------------------------------------------------------------------
+
+
+# --- disposition and refurbishment ---------------------------------------------------------------
+
+
+# --- refunds -------------------------------------------------------------------------------------
