@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.db import end_read, new_id, read_only_transactions, transaction
-from warehouse.errors import Conflict, DomainError, InvalidInput, NotFound
+from warehouse.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    StorageFull,
+    StorageUnavailable,
+)
 from warehouse.inspection import imaging
 from warehouse.inspection.models import Photo
 from warehouse.inspection.units import find_unit
@@ -33,18 +41,6 @@ log = logging.getLogger(__name__)
 
 MAX_PHOTOS_PER_UNIT = 50
 API_PREFIX = "/api/v1"
-
-
-class PayloadTooLarge(DomainError):
-    status, title, slug = 413, "Payload too large", "payload-too-large"
-
-
-class StorageFull(DomainError):
-    status, title, slug = 507, "Insufficient storage", "insufficient-storage"
-
-
-class StorageUnavailable(DomainError):
-    status, title, slug = 503, "Service unavailable", "storage-unavailable"
 
 
 class PhotoStorage(Protocol):
