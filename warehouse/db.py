@@ -15,10 +15,12 @@ import contextlib
 import contextvars
 import datetime as dt
 import fcntl
+import functools
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import uuid6
 from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, Table, create_engine, event
@@ -29,6 +31,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, session
 from sqlalchemy.types import TypeDecorator
 
 from warehouse.config import Settings
+
+R = TypeVar("R")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -387,3 +391,16 @@ def run_in_transaction(session: Session, work, *, retries: int = 1):
         except IntegrityError:
             if attempt == retries:
                 raise
+
+
+def unit_of_work(work: Callable[..., R]) -> Callable[..., R]:
+    """Makes `work(session, ...)` one transaction of its own: committed when it returns, rolled
+    back when it raises, re-run once when a concurrent one won a unique-key race (as
+    `run_in_transaction`). The use cases that views call wear it, so no view opens a
+    transaction; a use case calls the undecorated services inside it."""
+
+    @functools.wraps(work)
+    def run(session: Session, *args, **kwargs) -> R:
+        return run_in_transaction(session, lambda db: work(db, *args, **kwargs))
+
+    return run

@@ -15,28 +15,19 @@ Views and pages call these functions and shape the answer; they never open a tra
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from warehouse.db import run_in_transaction
+from warehouse.context import Context
+from warehouse.db import unit_of_work
+from warehouse.refunds import services as refunds
+from warehouse.returns.models import Return
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def step(work: Callable[..., R]) -> Callable[..., R]:
-    """Makes `work(db, ...)` one floor step: its own transaction, committed when it returns and
-    rolled back when it raises; re-run once when a concurrent step won a unique-key race (two
-    terminals creating the same parcel), so the re-run answers from the winner's row."""
-
-    @functools.wraps(work)
-    def run(session: Session, *args, **kwargs) -> R:
-        return run_in_transaction(session, lambda db: work(db, *args, **kwargs))
-
-    return run
+step = unit_of_work
+"""A floor step: one transaction, committed when the step returns, rolled back when it raises,
+re-run once when a concurrent step won a unique-key race (two terminals creating the same
+parcel), so the re-run answers from the winner's row."""
 
 
 # --- a store announces a return ------------------------------------------------------------------
@@ -55,3 +46,11 @@ def step(work: Callable[..., R]) -> Callable[..., R]:
 
 
 # --- refunds -------------------------------------------------------------------------------------
+
+
+def _refund_express_returns(db: Session, ctx: Context, returns: Iterable[Return]) -> None:
+    """极速退款: once a parcel is matched to a return whose store lets the refund go before
+    inspection, the refund is requested now (a scan's match and a supervisor's alike)."""
+    for ret in returns:
+        if ret.express_refund:
+            refunds.request_express(db, ctx, ret)
