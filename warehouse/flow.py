@@ -15,12 +15,15 @@ Views and pages call these functions and shape the answer; they never open a tra
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
 from warehouse.context import Context
 from warehouse.db import unit_of_work
+from warehouse.receiving import queries as receiving_queries
+from warehouse.receiving import services as receiving
 from warehouse.refunds import services as refunds
 from warehouse.returns.models import Return
 
@@ -34,6 +37,24 @@ parcel), so the re-run answers from the winner's row."""
 
 
 # --- receiving at the dock -----------------------------------------------------------------------
+
+
+@step
+def match_parcel(db: Session, ctx: Context, parcel_id: uuid.UUID, return_id: uuid.UUID) -> dict:
+    """A supervisor matches a parcel to its return by hand; its express refund follows."""
+    matched = _match_parcel(db, ctx, parcel_id, return_id)
+    db.refresh(matched.parcel)
+    return {"parcel": receiving_queries.parcel_view(db, matched.parcel)}
+
+
+def _match_parcel(
+    db: Session, ctx: Context, parcel_id: uuid.UUID, return_id: uuid.UUID
+) -> receiving.Matched:
+    """Receiving's match, then what it sets off: the express refund of the return matched
+    (a supervisor's match on the API and a queue resolution by match alike)."""
+    matched = receiving.match_parcel(db, ctx, parcel_id, return_id)
+    _refund_express_returns(db, ctx, matched.returns)
+    return matched
 
 
 # --- the exception queue -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from warehouse.events.types import EventType
 from warehouse.queue import services as queue
 from warehouse.queue.rules import DECIDED, OPEN_STATES, ExceptionKind
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Scan, Unit
+from warehouse.receiving.queries import find_parcel, parcel_view, unit_brief
 from warehouse.receiving.rules import (
     COUNTS_AS_RECEIVED,
     EXCEPTION_FOR_OUTCOME,
@@ -332,16 +333,25 @@ def _returns_for_code(
     return [ret for ret, _ in rows], any(was_seen for _, was_seen in rows)
 
 
+@dataclass(frozen=True)
+class Matched:
+    """What a match did: the parcel, and the returns it was matched to just now."""
+
+    parcel: Parcel
+    returns: list[Return]
+
+
 def match_parcel(
     session: Session, ctx: Context, parcel_id: uuid.UUID, return_id: uuid.UUID
-) -> dict:
+) -> Matched:
     """A supervisor says which return an (unmatched) parcel belongs to.
 
     Matching is for a parcel still open: one no return has yet, or one that holds returns of
     the same buyer. A closed parcel, or one holding another store's or another buyer's
     return, is refused: the parcel would show up on that other return (and its store).
+    Answers the return matched; what follows from it (an express refund) is the flow's.
     """
-    parcel = _parcel(session, parcel_id, for_update=True)
+    parcel = find_parcel(session, parcel_id, for_update=True)
     ret = session.scalar(select(Return).where(Return.id == return_id))
     if ret is None:
         raise NotFound(Text("No such return."))
@@ -373,9 +383,6 @@ def match_parcel(
     )
     parcel.match_status = "matched"
     session.flush()
-    if ret.express_refund:
-        # 极速退款 at receipt, as a scan that had matched it would have.
-        refunds.request_express(session, ctx, ret)
     queue.resolve_open(
         session,
         ctx,
@@ -394,8 +401,7 @@ def match_parcel(
         before=before,
         after={"match_status": "matched", "return_id": str(ret.id)},
     )
-    session.refresh(parcel)
-    return {"parcel": parcel_view(session, parcel)}
+    return Matched(parcel, [ret])
 
 
 # --- item scans -----------------------------------------------------------------------------
@@ -636,7 +642,7 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
     received or partially received, its store told (return.received). An empty parcel is one
     `empty_parcel` exception and nothing else until a supervisor resolves it; a parcel with
     no return yet cannot be closed (it waits on the exception shelf to be matched)."""
-    parcel = _parcel(session, parcel_id, for_update=True, with_links=False)
+    parcel = find_parcel(session, parcel_id, for_update=True, with_links=False)
     if parcel.state != "open":
         raise Conflict("The parcel is already closed.", parcel_state=parcel.state)
     # One round trip for the locked lines, their returns, the stores' decision hours and the
@@ -801,176 +807,7 @@ def _close_return(
     }
 
 
-# --- reading --------------------------------------------------------------------------------
-
-
-def get_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
-    return {"parcel": parcel_view(session, _parcel(session, parcel_id))}
-
-
-def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
-    """A unit with its line, parcel, exceptions and every recorded action on it."""
-    from warehouse.audit.models import AuditEntry
-
-    scan = scanners.parse(lpn)
-    unit = session.scalar(select(Unit).where(Unit.lpn == scan.value))
-    if unit is None or (ctx.store_scope is not None and unit.store_id != ctx.store_scope):
-        raise NotFound("No unit with that LPN.")
-    line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
-    history = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "unit", AuditEntry.object_id == unit.lpn)
-        .order_by(AuditEntry.id)
-    )
-    where = unit_disposition(session, ctx, unit.lpn)
-    return {
-        **unit_brief(unit, line, state=where["state"]),
-        "parcel_id": str(unit.parcel_id),
-        "return_id": str(unit.return_id) if unit.return_id else None,
-        "sku": unit.sku,
-        "gtin": unit.gtin,
-        "serial": unit.serial,
-        "scanned_code": unit.scanned_code,
-        "received_by": unit.received_by,
-        "received_at": unit.created_at.isoformat(),
-        "title": line.title if line else None,
-        "category": line.category if line else None,
-        "exceptions": [queue.exception_brief(e) for e in queue.for_unit(session, unit.id)],
-        "inspections": _inspections_of(session, unit),
-        "disposition": where,
-        "history": [
-            {
-                "at": h.at.isoformat(),
-                "action": h.action,
-                "actor": h.actor_label,
-                "terminal_id": h.terminal_id,
-                "after": h.after,
-            }
-            for h in history
-        ],
-    }
-
-
-def _inspections_of(session: Session, unit: Unit) -> list[dict]:
-    """Every inspection of the unit, first first (a re-inspection never hides the first)."""
-    from warehouse.inspection.models import Inspection
-    from warehouse.inspection.queries import inspection_view
-
-    rows = session.scalars(
-        select(Inspection).where(Inspection.unit_id == unit.id).order_by(Inspection.sequence)
-    )
-    return [inspection_view(session, inspection, unit=unit) for inspection in rows]
-
-
-def unit_disposition(session: Session, ctx: Context, lpn: str) -> dict:
-    """Where the unit stands now: state, grade, bin, route (from disposition)."""
-    from warehouse.disposition.queries import unit_disposition as where
-
-    return where(session, ctx, lpn)
-
-
-def parcel_view(
-    session: Session,
-    parcel: Parcel,
-    returns: list[Return] | None = None,
-    *,
-    has_units: bool | None = None,
-    lines_by_return: dict[uuid.UUID, list[ReturnLine]] | None = None,
-) -> dict:
-    """The parcel as a terminal shows it: status, its returns and what is still expected.
-
-    Callers that already hold the returns, their lines or know whether units exist pass
-    them in: on the dock every round trip saved is latency saved.
-    """
-    if returns is None:
-        return_ids = [link.return_id for link in parcel.links]
-        returns = (
-            list(
-                session.scalars(
-                    select(Return)
-                    .where(Return.id.in_(return_ids))
-                    .options(selectinload(Return.lines))
-                )
-            )
-            if return_ids
-            else []
-        )
-        returns.sort(key=lambda r: return_ids.index(r.id))
-    first = returns[0] if returns else None
-    if has_units is None:
-        has_units = (
-            session.scalar(select(Unit.id).where(Unit.parcel_id == parcel.id).limit(1)) is not None
-        )
-    return {
-        "id": str(parcel.id),
-        "code": parcel.code,
-        "status": parcel.match_status,
-        "state": parcel.state,
-        "return_id": str(first.id) if first else None,
-        "rma_number": first.rma_number if first else None,
-        "weight_grams": parcel.weight_grams,
-        "has_units": has_units,
-        "returns": [
-            {
-                "id": str(r.id),
-                "rma_number": r.rma_number,
-                "store_id": str(r.store_id),
-                "external_id": r.external_id,
-                "order_id": r.order_id,
-                "status": r.status,
-                "reception_status": r.reception_status,
-                "refund_status": r.refund_status,
-            }
-            for r in returns
-        ],
-        "expected": [
-            {
-                "return_id": str(r.id),
-                "return_line_id": str(line.id),
-                "line_id": line.line_id,
-                "sku": line.sku,
-                "gtin": line.gtin,
-                "title": line.title,
-                "category": line.category,
-                "quantity": line.quantity,
-                "received": line.received_quantity,
-                "remaining": line.remaining_quantity,
-                "serial_numbers_expected": len(line.serial_numbers or []),
-            }
-            for r in returns
-            for line in (lines_by_return[r.id] if lines_by_return else r.lines)
-        ],
-    }
-
-
-def unit_brief(unit: Unit, line: ReturnLine | None, *, state: str = "received") -> dict:
-    """The unit in brief: `status` is where it is in its life now (received at check-in;
-    `warehouse.inspection.lifecycle`), `reception_status` what check-in found."""
-    return {
-        "lpn": unit.lpn,
-        "return_line_id": str(unit.return_line_id) if unit.return_line_id else None,
-        "status": str(state),
-        "reception_status": unit.reception_status,
-        "line_id": line.line_id if line is not None else None,
-        "remaining_on_line": line.remaining_quantity if line is not None else None,
-    }
-
-
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _parcel(
-    session: Session, parcel_id: uuid.UUID, *, for_update: bool = False, with_links: bool = True
-) -> Parcel:
-    query = select(Parcel).where(Parcel.id == parcel_id)
-    if with_links:
-        query = query.options(selectinload(Parcel.links))
-    if for_update:
-        query = query.with_for_update()
-    parcel = session.scalar(query)
-    if parcel is None:
-        raise NotFound(Text("No such parcel."))
-    return parcel
 
 
 def _terminal_time(ctx: Context, scanned_at: dt.datetime | None) -> dt.datetime:

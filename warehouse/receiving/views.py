@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from warehouse import flow
 from warehouse.api import (
     context,
     decode_cursor,
@@ -18,7 +19,7 @@ from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
 from warehouse.queue import services as queue
-from warehouse.receiving import services
+from warehouse.receiving import queries, services
 from warehouse.receiving.schemas import (
     CloseOutSchema,
     ExceptionPageSchema,
@@ -75,7 +76,7 @@ class ParcelById(MethodView):
     @blp.response(200, ParcelOutSchema)
     def get(self, parcel_id):
         """A parcel with its returns and what is still expected in it."""
-        return services.get_parcel(session(), context(), parse_id(parcel_id, "parcel"))
+        return queries.get_parcel(session(), context(), parse_id(parcel_id, "parcel"))
 
 
 @blp.route("/parcels/<parcel_id>/items/scan")
@@ -127,9 +128,7 @@ class MatchParcel(MethodView):
         """Match a parcel to a return by hand (a supervisor)."""
         pid = parse_id(parcel_id, "parcel")
         ctx = context()
-        return run_in_transaction(
-            session(), lambda db: services.match_parcel(db, ctx, pid, data["return_id"])
-        )
+        return flow.match_parcel(session(), ctx, pid, data["return_id"])
 
 
 @blp.route("/exceptions")
@@ -188,4 +187,4 @@ class UnitByLpn(MethodView):
     @blp.response(200, UnitSchema)
     def get(self, lpn):
         """A unit by its LPN: its line, exceptions and every action on it."""
-        return services.get_unit(session(), context(), lpn)
+        return queries.get_unit(session(), context(), lpn)

@@ -22,6 +22,7 @@ from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
 from warehouse.printing.views import _answer as label_answer
+from warehouse.receiving import queries as receiving_queries
 from warehouse.receiving import services as receiving
 from warehouse.receiving.models import Scan, Unit
 from warehouse.ui import i18n
@@ -217,7 +218,7 @@ def parcel(parcel_id: str):
     pid = api.parse_id(parcel_id, "parcel")
     db = api.session()
     ctx = api.context()
-    view = receiving.get_parcel(db, ctx, pid)["parcel"]
+    view = receiving_queries.get_parcel(db, ctx, pid)["parcel"]
     units = _units_of(db, pid)
     states = {
         unit_id: state.value for unit_id, state in states_of(db, [u.id for u in units]).items()
