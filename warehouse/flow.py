@@ -15,6 +15,7 @@ Views and pages call these functions and shape the answer; they never open a tra
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
@@ -37,6 +38,35 @@ parcel), so the re-run answers from the winner's row."""
 
 
 # --- receiving at the dock -----------------------------------------------------------------------
+
+
+@step
+def scan_parcel(
+    db: Session,
+    ctx: Context,
+    *,
+    scan_id: uuid.UUID,
+    code: str,
+    weight_grams: int | None = None,
+    scanned_at: dt.datetime | None = None,
+) -> receiving.ScanAnswer:
+    """A parcel scanned at the dock: matched to its return(s) and opened, or quarantined;
+    the returns it was matched to just now get their express refund. A retried scan (its
+    scan_id answered before) gets the answer it had."""
+    found = receiving.look_up_parcel_code(db, scan_id=scan_id, code=code)
+    if found.earlier is not None:
+        return found.earlier
+    scanned = receiving.scan_parcel(
+        db, ctx, found, weight_grams=weight_grams, scanned_at=scanned_at
+    )
+    _refund_express_returns(db, ctx, scanned.matched)
+    return receiving.parcel_scan_answer(db, ctx, scanned)
+
+
+@step
+def close_parcel(db: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
+    """Receiving ends: short and empty become exceptions; each return's store is told."""
+    return receiving.close_parcel(db, ctx, parcel_id)
 
 
 @step

@@ -44,7 +44,6 @@ from warehouse.receiving.rules import (
     sender_conflict,
     shortfalls,
 )
-from warehouse.refunds import services as refunds
 from warehouse.returns import rules as return_rules
 from warehouse.returns.models import Return, ReturnIdentifier, ReturnLine
 from warehouse.returns.rules import identifier_key, identifier_variants
@@ -78,15 +77,53 @@ class ScanAnswer:
 # --- parcel scans ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ParcelCode:
+    """A scanned parcel code looked up: what it reads as, the returns it names, and the
+    stored answer if this `scan_id` was answered before (a retried scan)."""
+
+    scan_id: uuid.UUID
+    code: str
+    scan: scanners.Scan
+    key: str
+    returns: list[Return]
+    earlier: ScanAnswer | None
+
+
+@dataclass(frozen=True)
+class ParcelScanned:
+    """What a parcel scan did: the parcel opened (or re-opened) and the returns it was
+    matched to just now (`matched`: what the flow acts on), with what its answer shows."""
+
+    found: ParcelCode
+    parcel: Parcel
+    created: bool
+    matched: list[Return]
+    open_returns: list[Return]
+    finished: list[Return]
+    exception: ReceivingException | None
+    scanned_at: dt.datetime
+
+
+def look_up_parcel_code(session: Session, *, scan_id: uuid.UUID, code: str) -> ParcelCode:
+    """The returns a scanned parcel code names, and the earlier answer to a retried scan."""
+    scan = scanners.parse(code, context="parcel")
+    key = identifier_key(scan.value)
+    # The returns the code names, and whether this scan_id was seen, in one round trip; a
+    # code naming no return needs the second look (rarely: an unmatched parcel).
+    returns, seen = _returns_for_code(session, scan, key, scan_id)
+    earlier = _earlier_scan(session, scan_id, "parcel", code) if seen or not returns else None
+    return ParcelCode(scan_id, code, scan, key, returns, earlier)
+
+
 def scan_parcel(
     session: Session,
     ctx: Context,
+    found: ParcelCode,
     *,
-    scan_id: uuid.UUID,
-    code: str,
     weight_grams: int | None = None,
     scanned_at: dt.datetime | None = None,
-) -> ScanAnswer:
+) -> ParcelScanned:
     """Matches a scanned parcel code to open returns; opens (or re-opens) its parcel.
 
     A parcel's label that matches nothing makes an unmatched parcel in the exception queue:
@@ -94,30 +131,10 @@ def scan_parcel(
     (`rules.parcel_code_refusal`), and one naming open returns of several buyers or stores
     opens none of them: the parcel waits in the queue for a supervisor to choose.
     """
-    scan = scanners.parse(code, context="parcel")
-    key = identifier_key(scan.value)
-    # The returns the code names, and whether this scan_id was seen, in one round trip; a
-    # code naming no return needs the second look (rarely: an unmatched parcel).
-    returns, seen = _returns_for_code(session, scan, key, scan_id)
-    if seen or not returns:
-        earlier = _earlier_scan(session, scan_id, "parcel", code)
-        if earlier is not None:
-            return earlier
+    scan, key, returns = found.scan, found.key, found.returns
     scanned_at = _terminal_time(ctx, scanned_at)
-    if not key:
-        raise InvalidInput({"code": ["Nothing readable was scanned."]})
     if not returns:
-        refusal = parcel_code_refusal(scan)
-        if refusal is not None:
-            # Junk, a failed check digit or an item's code: refused, nothing written (an
-            # unmatched parcel is only ever one with a parcel's label on it).
-            detail = (
-                refusal
-                if refusal in NOT_A_PARCEL_MESSAGES
-                else Text("Scanned {code!r}: {problem}.", code=scan.value, problem=refusal)
-            )
-            raise InvalidInput({"code": [refusal]}, detail=detail)
-
+        _refuse_parcel_code(scan, key)
     open_returns = [r for r in returns if r.status not in return_rules.FINISHED]
     finished = [r for r in returns if r.status in return_rules.FINISHED]
     # A parcel holds one buyer's returns: a code naming open returns of several buyers (or
@@ -140,40 +157,12 @@ def scan_parcel(
     created = parcel is not None
     joining = [] if ambiguous else open_returns
     if parcel is None:
-        parcel = session.scalar(
-            select(Parcel)
-            .where(Parcel.code == key[:64])
-            .options(selectinload(Parcel.links))
-            .with_for_update()
+        parcel, joining, ambiguous = _rescanned_parcel(
+            session, key, returns, open_returns, joining, ambiguous
         )
-        held = _held_returns(session, parcel, returns)
-        senders = {sender for sender, _ in held.values()}
-        if senders:
-            # A re-scan adds only returns of the buyer whose returns the parcel holds: never
-            # another store's or another buyer's (they are not in this box).
-            joining = [r for r in open_returns if sender_conflict(senders, _sender(r)) is None]
-            ambiguous = False
-        still_open = joining or any(
-            status not in return_rules.FINISHED for _, status in held.values()
-        )
-        if parcel.state == "closed" and still_open:
-            # Re-opened for a late item; a parcel whose returns are all finished stays closed
-            # (nothing may be received into a closed or cancelled return).
-            parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
     if weight_grams is not None:
         parcel.weight_grams = weight_grams
-
-    linked = {link.return_id for link in parcel.links}
-    for ret in joining:
-        if ret.id not in linked:
-            parcel.links.append(
-                ParcelReturn(
-                    parcel_id=parcel.id, return_id=ret.id, matched_by="scan", created_at=ctx.now
-                )
-            )
-            if ret.express_refund:
-                # 极速退款: the store's policy may let the refund go before inspection.
-                refunds.request_express(session, ctx, ret)
+    matched = _link(parcel, ctx, joining)
     exception = None
     if parcel.links:
         if parcel.match_status != "matched":
@@ -198,7 +187,15 @@ def scan_parcel(
             parcel.id,
             after={"code": key, "match_status": parcel.match_status},
         )
-    known = {r.id: r for r in returns}
+    return ParcelScanned(
+        found, parcel, created, matched, open_returns, finished, exception, scanned_at
+    )
+
+
+def parcel_scan_answer(session: Session, ctx: Context, scanned: ParcelScanned) -> ScanAnswer:
+    """The scan's answer (the parcel as it now stands), stored under its scan_id for retries."""
+    found, parcel = scanned.found, scanned.parcel
+    known = {r.id: r for r in found.returns}
     result = {
         "parcel": parcel_view(
             session,
@@ -206,19 +203,86 @@ def scan_parcel(
             [known[link.return_id] for link in parcel.links if link.return_id in known]
             if all(link.return_id in known for link in parcel.links)
             else None,
-            has_units=False if created else None,
+            has_units=False if scanned.created else None,
         ),
-        "exception": queue.exception_brief(exception) if exception else None,
-        "scan": scan.to_dict(),
+        "exception": queue.exception_brief(scanned.exception) if scanned.exception else None,
+        "scan": found.scan.to_dict(),
     }
-    if finished and not open_returns:
-        result["warning"] = (
-            f"Return {finished[0].rma_number} is {finished[0].status}: quarantine this parcel."
-        )
+    if scanned.finished and not scanned.open_returns:
+        first = scanned.finished[0]
+        result["warning"] = f"Return {first.rma_number} is {first.status}: quarantine this parcel."
     _record_scan(
-        session, ctx, scan_id, "parcel", code, scan, scanned_at, result, parcel_id=parcel.id
+        session,
+        ctx,
+        found.scan_id,
+        "parcel",
+        found.code,
+        found.scan,
+        scanned.scanned_at,
+        result,
+        parcel_id=parcel.id,
     )
     return ScanAnswer(result, replayed=False)
+
+
+def _refuse_parcel_code(scan: scanners.Scan, key: str) -> None:
+    """Refuses a code that names no return and is no parcel's label: junk, a failed check
+    digit or an item's code; nothing is written (an unmatched parcel is only ever one with a
+    parcel's label on it)."""
+    if not key:
+        raise InvalidInput({"code": ["Nothing readable was scanned."]})
+    refusal = parcel_code_refusal(scan)
+    if refusal is not None:
+        detail = (
+            refusal
+            if refusal in NOT_A_PARCEL_MESSAGES
+            else Text("Scanned {code!r}: {problem}.", code=scan.value, problem=refusal)
+        )
+        raise InvalidInput({"code": [refusal]}, detail=detail)
+
+
+def _rescanned_parcel(
+    session: Session,
+    key: str,
+    returns: list[Return],
+    open_returns: list[Return],
+    joining: list[Return],
+    ambiguous: bool,
+) -> tuple[Parcel, list[Return], bool]:
+    """The parcel a code already has, locked (re-opened for a late item if it has returns
+    still open), the returns joining it and whether the choice stays ambiguous."""
+    parcel = session.scalar(
+        select(Parcel)
+        .where(Parcel.code == key[:64])
+        .options(selectinload(Parcel.links))
+        .with_for_update()
+    )
+    held = _held_returns(session, parcel, returns)
+    senders = {sender for sender, _ in held.values()}
+    if senders:
+        # A re-scan adds only returns of the buyer whose returns the parcel holds: never
+        # another store's or another buyer's (they are not in this box).
+        joining = [r for r in open_returns if sender_conflict(senders, _sender(r)) is None]
+        ambiguous = False
+    still_open = joining or any(status not in return_rules.FINISHED for _, status in held.values())
+    if parcel.state == "closed" and still_open:
+        # Re-opened for a late item; a parcel whose returns are all finished stays closed
+        # (nothing may be received into a closed or cancelled return).
+        parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
+    return parcel, joining, ambiguous
+
+
+def _link(parcel: Parcel, ctx: Context, joining: list[Return]) -> list[Return]:
+    """Links the parcel to the joining returns it is not linked to yet; answers those."""
+    linked = {link.return_id for link in parcel.links}
+    matched = [ret for ret in joining if ret.id not in linked]
+    for ret in matched:
+        parcel.links.append(
+            ParcelReturn(
+                parcel_id=parcel.id, return_id=ret.id, matched_by="scan", created_at=ctx.now
+            )
+        )
+    return matched
 
 
 def _sender(ret: Return) -> Sender:

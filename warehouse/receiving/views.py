@@ -56,16 +56,13 @@ class ParcelScan(MethodView):
     def post(self, data):
         """Scan a parcel: match it to its return(s), or quarantine it as unmatched."""
         ctx = _ctx_with_terminal(data["terminal_id"])
-        answer = run_in_transaction(
+        answer = flow.scan_parcel(
             session(),
-            lambda db: services.scan_parcel(
-                db,
-                ctx,
-                scan_id=data["scan_id"],
-                code=data["code"],
-                weight_grams=data["weight_grams"],
-                scanned_at=data["scanned_at"],
-            ),
+            ctx,
+            scan_id=data["scan_id"],
+            code=data["code"],
+            weight_grams=data["weight_grams"],
+            scanned_at=data["scanned_at"],
         )
         return fast_json(answer.body())
 
@@ -113,9 +110,7 @@ class CloseParcel(MethodView):
         """End receiving: short and empty become exceptions; the store is told."""
         pid = parse_id(parcel_id, "parcel")
         ctx = context()
-        return fast_json(
-            run_in_transaction(session(), lambda db: services.close_parcel(db, ctx, pid))
-        )
+        return fast_json(flow.close_parcel(session(), ctx, pid))
 
 
 @blp.route("/parcels/<parcel_id>/match")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 import scanners
 from scanners import codes
 from scanners.guard import DEFAULT_WINDOW_MS, DoubleScanGuard
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth import services as auth
 from warehouse.auth.roles import Permission
 from warehouse.context import SYSTEM, Context
@@ -180,11 +180,8 @@ def receive_scan():
     code = _code()
     try:
         scanned_at = _scanned_at(ctx.now)
-        answer = run_in_transaction(
-            api.session(),
-            lambda db: receiving.scan_parcel(
-                db, ctx, scan_id=_scan_id(), code=code, scanned_at=scanned_at
-            ),
+        answer = flow.scan_parcel(
+            api.session(), ctx, scan_id=_scan_id(), code=code, scanned_at=scanned_at
         )
     except DomainError as exc:
         error_banner(exc)
@@ -295,7 +292,7 @@ def close(parcel_id: str):
     here = url_for("ui.parcel", parcel_id=parcel_id)
     ctx = api.context()
     try:
-        summary = run_in_transaction(api.session(), lambda db: receiving.close_parcel(db, ctx, pid))
+        summary = flow.close_parcel(api.session(), ctx, pid)
     except DomainError as exc:
         if _is_replay() and exc.extra.get("parcel_state") == "closed":
             banner("ok", i18n.gettext("Closed."))
