@@ -325,6 +325,57 @@ def test_an_item_damaged_in_transit_is_counted_and_queued(client, receiver, crea
     assert (lines[0]["received"], lines[0]["damaged"]) == (1, 1)
 
 
+@pytest.fixture
+def guard_clock(monkeypatch):
+    """The process's double-scan guard on a clock the test moves (nanoseconds)."""
+    from scanners.guard import DoubleScanGuard
+    from warehouse import flow
+
+    now = [0]
+    monkeypatch.setattr(flow, "ITEM_GUARD", DoubleScanGuard(800, clock=lambda: now[0]))
+    return now
+
+
+def test_a_terminal_s_trigger_held_too_long_counts_one_item_on_the_api_too(
+    client, receiver, create_return, guard_clock
+):
+    def received():
+        parcel = client.get(f"/api/v1/parcels/{parcel_id}", headers=receiver).json["parcel"]
+        return parcel["expected"][0]["received"]
+
+    ret = create_return(lines=[line(sku="MUG", quantity=3)])
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    terminal = {**receiver, "X-Terminal-Id": "HH-07"}
+    first_id = uuid.uuid4()
+    first = scan_item(client, terminal, parcel_id, "MUG", scan_id=first_id)
+    assert first.status_code == 200
+    guard_clock[0] += 300_000_000  # 0.3 s later: the same label read again
+    repeat_id = uuid.uuid4()
+    repeat = scan_item(client, terminal, parcel_id, "MUG", scan_id=repeat_id)
+    assert repeat.status_code == 409 and repeat.json["repeat"] is True
+    assert "MUG was just scanned" in repeat.json["detail"]
+    assert received() == 1
+    # A retry of the first scan gets its answer; another terminal's scan is its own.
+    again = scan_item(client, terminal, parcel_id, "MUG", scan_id=first_id)
+    assert again.status_code == 200 and again.json["replayed"] is True
+    assert again.json["unit"] == first.json["unit"]
+    other = scan_item(client, {**receiver, "X-Terminal-Id": "HH-08"}, parcel_id, "MUG")
+    assert other.status_code == 200
+    guard_clock[0] += 900_000_000  # a second item of the same kind, scanned on purpose
+    assert scan_item(client, terminal, parcel_id, "MUG", scan_id=repeat_id).status_code == 200
+    assert received() == 3
+
+
+def test_item_scans_a_terminal_s_queue_replays_or_naming_no_terminal_are_not_guarded(
+    client, receiver, create_return, guard_clock
+):
+    ret = create_return(lines=[line(sku="MUG", quantity=4)])
+    parcel_id = scan_parcel(client, receiver, ret["rma_number"]).json["parcel"]["id"]
+    replaying = {**receiver, "X-Terminal-Id": "HH-07", "X-Scan-Replay": "1"}
+    for headers in (replaying, replaying, receiver, receiver):
+        assert scan_item(client, headers, parcel_id, "MUG").status_code == 200
+
+
 # --- closing -----------------------------------------------------------------------------------
 
 

@@ -213,3 +213,9 @@ def sender_conflict(held: Iterable[Sender], joining: Sender) -> str | None:
         if sender.buyer_id != joining.buyer_id:
             return "the parcel holds another buyer's return"
     return None
+
+
+def starts_next_parcel(item_page_scan: Scan) -> bool:
+    """An RMA slip scanned where an item was expected is the next parcel's: its scan starts
+    that parcel (without closing the one open), rather than being refused as no item."""
+    return item_page_scan.kind == "rma"

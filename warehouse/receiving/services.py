@@ -471,19 +471,20 @@ def match_parcel(
 # --- item scans -----------------------------------------------------------------------------
 
 
-def scan_item(
-    session: Session,
-    ctx: Context,
-    parcel_id: uuid.UUID,
-    *,
-    scan_id: uuid.UUID,
-    code: str,
-    damaged: bool = False,
-    scanned_at: dt.datetime | None = None,
-) -> ScanAnswer:
-    """Receives one item out of an open parcel: a new unit with its own LPN, tied to the
-    return line it satisfies, or flagged (wrong item, extra, serial mismatch) in the queue."""
-    # The parcel, locked, and any earlier scan under this scan_id, in one round trip.
+@dataclass(frozen=True)
+class ItemScanLookup:
+    """An item scan's parcel (locked; None if there is none) and the stored answer if this
+    `scan_id` was answered before (a retried scan)."""
+
+    parcel: Parcel | None
+    earlier: ScanAnswer | None
+
+
+def look_up_item_scan(
+    session: Session, parcel_id: uuid.UUID, *, scan_id: uuid.UUID, code: str
+) -> ItemScanLookup:
+    """The parcel, locked, and any earlier scan under this scan_id, in one round trip; the
+    same scan_id used for another scan is a conflict."""
     found = session.execute(
         select(Parcel, Scan)
         .outerjoin(Scan, Scan.scan_id == scan_id)
@@ -491,35 +492,26 @@ def scan_item(
         .with_for_update(of=Parcel)
     ).first()
     earlier = _replay(found[1] if found else session.get(Scan, scan_id), "item", code, parcel_id)
-    if earlier is not None:
-        return earlier
-    if found is None:
-        raise NotFound(Text("No such parcel."))
-    parcel = found[0]
-    if parcel.state != "open":
-        raise Conflict(
-            "The parcel is closed; scan the parcel again to re-open it.", parcel_state=parcel.state
-        )
-    if parcel.match_status != "matched":
-        raise Conflict(
-            Text("The parcel is not matched to a return yet; a supervisor matches it first."),
-            parcel_state=parcel.state,
-        )
+    return ItemScanLookup(found[0] if found else None, earlier)
+
+
+def scan_item(
+    session: Session,
+    ctx: Context,
+    parcel: Parcel | None,
+    *,
+    scan_id: uuid.UUID,
+    code: str,
+    damaged: bool = False,
+    scanned_at: dt.datetime | None = None,
+) -> ScanAnswer:
+    """Receives one item out of an open parcel (`look_up_item_scan`'s): a new unit with its
+    own LPN, tied to the return line it satisfies, or flagged (wrong item, extra, serial
+    mismatch) in the queue."""
+    _refuse_item_parcel(parcel)
     scan = scanners.parse(code, context="item")
     scanned_at = _terminal_time(ctx, scanned_at)
-    if scan.problem:
-        raise InvalidInput(
-            {"code": [scan.problem]},
-            detail=Text("Scanned {code!r}: {problem}.", code=scan.value, problem=scan.problem),
-        )
-    if scan.kind not in ITEM_CODE_KINDS:
-        hint = {
-            "lpn": "it already has an LPN",
-            "rma": "it is a return slip",
-            "tracking": "it is a parcel label",
-            "badge": "it is a staff badge",
-        }
-        raise InvalidInput({"code": [f"Not an item code: {hint.get(scan.kind, scan.kind)}."]})
+    _refuse_item_code(scan)
 
     lines, store_of = _locked_lines(session, parcel.id)
     expected = _expected_lines(
@@ -537,62 +529,11 @@ def scan_item(
             ),
             lpn=existing,
         )
-
     line = next((row for row in lines if match.line and row.id == match.line.id), None)
-    if line is not None:
-        return_id, store_id = line.return_id, store_of[line.return_id]
-    else:
-        return_id, store_id = _first_return(session, parcel.id)
-    unit = Unit(
-        id=new_id(),
-        lpn=codes.new_lpn(),
-        parcel_id=parcel.id,
-        return_id=return_id,
-        return_line_id=line.id if line is not None and match.outcome != Outcome.EXTRA else None,
-        store_id=store_id,
-        reception_status=str(match.outcome),
-        scanned_code=scan.value[:200],
-        gtin=scan.gtin,
-        sku=line.sku if line is not None else None,
-        serial=match.serial,
-        received_by=ctx.actor.label,
-        terminal_id=ctx.terminal_id,
-        created_at=ctx.now,
-        scanned_at=scanned_at,
-    )
-    session.add(unit)
-    session.flush()  # the unit row first: exceptions and scans refer to it
+    unit = _new_unit(session, ctx, parcel, line, store_of, match, scan, scanned_at)
     if line is not None:
         _count(session, line, match.outcome)
-    exception = None
-    kind = EXCEPTION_FOR_OUTCOME.get(match.outcome)
-    if kind is not None:
-        exception = queue.open_exception(
-            session,
-            ctx,
-            kind,
-            parcel_id=parcel.id,
-            return_id=unit.return_id,
-            unit_id=unit.id,
-            return_line_id=line.id if line is not None else None,
-            store_id=unit.store_id,
-            details={"lpn": unit.lpn, "scanned": scan.value, **match.evidence},
-        )
-    # A closed earlier parcel may have left this line short; the late item may complete it.
-    if (
-        line is not None
-        and match.outcome in COUNTS_AS_RECEIVED
-        and line.short_quantity
-        and line.received_quantity >= line.quantity
-    ):
-        queue.resolve_open(
-            session,
-            ctx,
-            return_line_id=line.id,
-            kinds=(ExceptionKind.SHORT,),
-            resolution="received_later",
-            note=f"received as {unit.lpn}",
-        )
+    exception = _flag_item(session, ctx, parcel, line, unit, match, scan)
     record(
         session,
         ctx,
@@ -625,6 +566,103 @@ def scan_item(
         unit_id=unit.id,
     )
     return ScanAnswer(result, replayed=False)
+
+
+def _refuse_item_parcel(parcel: Parcel | None) -> None:
+    """Items are received only into a parcel that exists, is open and is matched."""
+    if parcel is None:
+        raise NotFound(Text("No such parcel."))
+    if parcel.state != "open":
+        raise Conflict(
+            "The parcel is closed; scan the parcel again to re-open it.", parcel_state=parcel.state
+        )
+    if parcel.match_status != "matched":
+        raise Conflict(
+            Text("The parcel is not matched to a return yet; a supervisor matches it first."),
+            parcel_state=parcel.state,
+        )
+
+
+def _refuse_item_code(scan: scanners.Scan) -> None:
+    """A code that failed its own check, or is no item's code (an LPN, a slip, a label)."""
+    if scan.problem:
+        raise InvalidInput(
+            {"code": [scan.problem]},
+            detail=Text("Scanned {code!r}: {problem}.", code=scan.value, problem=scan.problem),
+        )
+    if scan.kind not in ITEM_CODE_KINDS:
+        hint = {
+            "lpn": "it already has an LPN",
+            "rma": "it is a return slip",
+            "tracking": "it is a parcel label",
+            "badge": "it is a staff badge",
+        }
+        raise InvalidInput({"code": [f"Not an item code: {hint.get(scan.kind, scan.kind)}."]})
+
+
+def _new_unit(session, ctx, parcel, line, store_of, match, scan, scanned_at) -> Unit:
+    """The unit the item becomes, written at once (exceptions and scans refer to it); an
+    item no line expects is filed under the parcel's first return."""
+    if line is not None:
+        return_id, store_id = line.return_id, store_of[line.return_id]
+    else:
+        return_id, store_id = _first_return(session, parcel.id)
+    unit = Unit(
+        id=new_id(),
+        lpn=codes.new_lpn(),
+        parcel_id=parcel.id,
+        return_id=return_id,
+        return_line_id=line.id if line is not None and match.outcome != Outcome.EXTRA else None,
+        store_id=store_id,
+        reception_status=str(match.outcome),
+        scanned_code=scan.value[:200],
+        gtin=scan.gtin,
+        sku=line.sku if line is not None else None,
+        serial=match.serial,
+        received_by=ctx.actor.label,
+        terminal_id=ctx.terminal_id,
+        created_at=ctx.now,
+        scanned_at=scanned_at,
+    )
+    session.add(unit)
+    session.flush()  # the unit row first: exceptions and scans refer to it
+    return unit
+
+
+def _flag_item(session, ctx, parcel, line, unit, match, scan) -> ReceivingException | None:
+    """The queue's side of a received item: an exception for a wrong, extra, damaged or
+    mismatched one, and a line left short by an earlier parcel settled by a late item.
+    Answers the exception opened, if any."""
+    exception = None
+    kind = EXCEPTION_FOR_OUTCOME.get(match.outcome)
+    if kind is not None:
+        exception = queue.open_exception(
+            session,
+            ctx,
+            kind,
+            parcel_id=parcel.id,
+            return_id=unit.return_id,
+            unit_id=unit.id,
+            return_line_id=line.id if line is not None else None,
+            store_id=unit.store_id,
+            details={"lpn": unit.lpn, "scanned": scan.value, **match.evidence},
+        )
+    # A closed earlier parcel may have left this line short; the late item may complete it.
+    if (
+        line is not None
+        and match.outcome in COUNTS_AS_RECEIVED
+        and line.short_quantity
+        and line.received_quantity >= line.quantity
+    ):
+        queue.resolve_open(
+            session,
+            ctx,
+            return_line_id=line.id,
+            kinds=(ExceptionKind.SHORT,),
+            resolution="received_later",
+            note=f"received as {unit.lpn}",
+        )
+    return exception
 
 
 def _count(session: Session, line: ReturnLine, outcome: Outcome) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -18,8 +19,9 @@ from warehouse.api import (
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
+from warehouse.errors import Conflict
 from warehouse.queue import services as queue
-from warehouse.receiving import queries, services
+from warehouse.receiving import queries
 from warehouse.receiving.schemas import (
     CloseOutSchema,
     ExceptionPageSchema,
@@ -34,6 +36,7 @@ from warehouse.receiving.schemas import (
     ResolveInSchema,
     UnitSchema,
 )
+from warehouse.texts import Text
 
 blp = Blueprint("receiving", __name__, url_prefix="/api/v1", description="Check-in at the dock.")
 
@@ -45,6 +48,17 @@ def _ctx_with_terminal(terminal_id: str | None):
 
         ctx = replace(ctx, terminal_id=terminal_id)
     return ctx
+
+
+def _guarded_terminal(ctx) -> str | None:
+    """The terminal the double-scan guard holds an item scan to: the one the request names
+    (X-Terminal-Id), as used by the one signed in (a new sign-in starts afresh, as on the
+    floor pages), unless the scan is one a terminal's queue held back and sends now
+    (X-Scan-Replay: 1; its queue dropped repeats already). A request naming no terminal is
+    not guarded: its scan_id alone tells retries apart."""
+    if not ctx.terminal_id or request.headers.get("X-Scan-Replay") == "1":
+        return None
+    return f"id:{ctx.terminal_id}/{ctx.actor.id}"
 
 
 @blp.route("/parcels/scan")
@@ -81,24 +95,28 @@ class ItemScan(MethodView):
     @requires(Permission.RECEIVE)
     @blp.arguments(ItemScanInSchema)
     @blp.response(200, ItemScanOutSchema)
-    @problem_response(blp, 409, "The parcel is closed or unmatched, or the serial is known.")
+    @problem_response(
+        blp, 409, "The parcel is closed or unmatched, the serial is known, or the scan repeats."
+    )
     def post(self, data, parcel_id):
         """Scan an item out of the parcel: it becomes a unit with a new LPN."""
         pid = parse_id(parcel_id, "parcel")
         ctx = context()
-        answer = run_in_transaction(
+        scanned = flow.scan_item(
             session(),
-            lambda db: services.scan_item(
-                db,
-                ctx,
-                pid,
-                scan_id=data["scan_id"],
-                code=data["code"],
-                damaged=data["damaged"],
-                scanned_at=data["scanned_at"],
-            ),
+            ctx,
+            pid,
+            scan_id=data["scan_id"],
+            code=data["code"],
+            damaged=data["damaged"],
+            scanned_at=data["scanned_at"],
+            terminal=_guarded_terminal(ctx),
         )
-        return fast_json(answer.body())
+        if scanned.repeat:
+            raise Conflict(
+                Text("Repeat ignored: {code} was just scanned.", code=data["code"]), repeat=True
+            )
+        return fast_json(scanned.answer.body())
 
 
 @blp.route("/parcels/<parcel_id>/close")

@@ -7,11 +7,9 @@ import secrets
 import uuid
 
 from flask import current_app, g, jsonify, redirect, request, session, url_for
-from sqlalchemy import select
 
-import scanners
 from scanners import codes
-from scanners.guard import DEFAULT_WINDOW_MS, DoubleScanGuard
+from scanners.guard import DEFAULT_WINDOW_MS
 from warehouse import api, flow
 from warehouse.auth import services as auth
 from warehouse.auth.roles import Permission
@@ -23,8 +21,6 @@ from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
 from warehouse.printing.views import _answer as label_answer
 from warehouse.receiving import queries as receiving_queries
-from warehouse.receiving import services as receiving
-from warehouse.receiving.models import Scan, Unit
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
 from warehouse.ui.web import (
@@ -44,8 +40,8 @@ from warehouse.ui.web import (
 LABEL_DPI = 203
 #: A second read of one code from one terminal this soon is the trigger held too long.
 GUARD_WINDOW_MS = DEFAULT_WINDOW_MS
-#: One guard for the process (by design: the service's scan_id idempotency stands behind it).
-ITEM_GUARD = DoubleScanGuard(GUARD_WINDOW_MS)
+#: The process's one guard, the API's too (by design: the scan_id idempotency stands behind it).
+ITEM_GUARD = flow.ITEM_GUARD
 #: The longest a browser's queue may say it held a scan (a handheld off the network a week).
 MAX_QUEUED_MS = 7 * 24 * 3600 * 1000
 #: Exception kinds an item scan can raise, as the receiver is warned of them.
@@ -186,6 +182,12 @@ def receive_scan():
     except DomainError as exc:
         error_banner(exc)
         return _answer(url_for("ui.receive"))
+    return _parcel_scan_answer(answer)
+
+
+def _parcel_scan_answer(answer):
+    """A parcel scan's outcome: matched → its page; unmatched, ambiguous or finished → a
+    warning to put it on the exception shelf."""
     result = answer.result
     parcel = result["parcel"]
     if result.get("warning"):
@@ -216,14 +218,14 @@ def parcel(parcel_id: str):
     db = api.session()
     ctx = api.context()
     view = receiving_queries.get_parcel(db, ctx, pid)["parcel"]
-    units = _units_of(db, pid)
+    units = receiving_queries.units_of(db, pid)
     states = {
         unit_id: state.value for unit_id, state in states_of(db, [u.id for u in units]).items()
     }
     if view["state"] == "closed":
         return render(
             "closed.html",
-            summary=_closed_summary(db, ctx, view, units),
+            summary=receiving_queries.closed_summary(db, ctx, view, units),
             units=units,
             states=states,
             **_queue_settings(),
@@ -233,7 +235,7 @@ def parcel(parcel_id: str):
         parcel=view,
         units=units,
         states=states,
-        returns=_returns(db, view),
+        returns=receiving_queries.returns_with_store(db, view),
         **_queue_settings(),
     )
 
@@ -250,29 +252,32 @@ def item_scan(parcel_id: str):
     here = url_for("ui.parcel", parcel_id=parcel_id)
     ctx = api.context()
     code = _code()
-    if code and _is_parcel_code(code):
-        # The next parcel's label scanned without closing: treat it as a parcel scan.
-        return receive_scan()
-    scan_id = _scan_id()
     guarded = bool(code) and not _is_replay()
     terminal = _terminal()
-
-    def work(db):
-        # A re-sent form (its scan_id already answered) gets its answer, not the guard's.
-        if guarded and db.get(Scan, scan_id) is None and _is_repeat(terminal, code):
-            return None
-        return receiving.scan_item(db, ctx, pid, scan_id=scan_id, code=code, scanned_at=scanned_at)
-
     try:
         scanned_at = _scanned_at(ctx.now)
-        answer = run_in_transaction(api.session(), work)
+        scanned = flow.scan_on_item_page(
+            api.session(),
+            ctx,
+            pid,
+            scan_id=_scan_id(),
+            code=code,
+            scanned_at=scanned_at,
+            terminal=terminal if guarded else None,
+            guard=ITEM_GUARD,
+        )
     except DomainError as exc:
         error_banner(exc)
+        if flow.starts_next_parcel(code):  # the next parcel's scan: shown where parcels are
+            return _answer(url_for("ui.receive"))
         return _answer(here, parcel_id=parcel_id, items=True)
-    if answer is None:
+    if scanned.parcel is not None:
+        # The next parcel's RMA slip scanned without closing this one: that parcel's page.
+        return _parcel_scan_answer(scanned.parcel)
+    if scanned.item.repeat:
         banner("warn", i18n.gettext("Repeat ignored: {code} was just scanned.", code=code))
         return _answer(here, parcel_id=parcel_id, items=True)
-    unit, exception = answer.result["unit"], answer.result["exception"]
+    unit, exception = scanned.item.answer.result["unit"], scanned.item.answer.result["exception"]
     if exception:
         text = ITEM_WARNINGS.get(exception["kind"], exception["kind"])
         banner("warn", i18n.gettext(text), lpn=unit["lpn"])
@@ -319,10 +324,6 @@ def unit_label(lpn: str):
     """The unit's label as PNG for the handheld's printer, from the same printing service."""
     document = printing.unit_document(api.session(), api.context(), lpn, "png", LABEL_DPI)
     return label_answer(document, "lpn")
-
-
-def _is_parcel_code(code: str) -> bool:
-    return scanners.parse(code, context="item").kind == "rma"
 
 
 def _queue_settings() -> dict:
@@ -379,82 +380,3 @@ def _terminal() -> str:
     if "terminal" not in session:
         session["terminal"] = secrets.token_hex(8)
     return f"session:{session['terminal']}"
-
-
-def _is_repeat(terminal: str, code: str) -> bool:
-    return ITEM_GUARD.is_repeat(terminal, scanners.parse(code, context="item").value)
-
-
-def _closed_summary(db, ctx, view: dict, units: list[Unit]) -> dict:
-    """What closing reported, read back from what it stored: each return's reception status
-    and line counts, and the parcel's exceptions still open."""
-    from warehouse.queue import services as queue
-    from warehouse.returns.models import ReturnLine
-
-    ids = [uuid.UUID(r["id"]) for r in view["returns"]]
-    lines = (
-        db.scalars(
-            select(ReturnLine)
-            .where(ReturnLine.return_id.in_(ids))
-            .order_by(ReturnLine.return_id, ReturnLine.position)
-        ).all()
-        if ids
-        else []
-    )
-    returns = [
-        {
-            "rma_number": r["rma_number"],
-            "reception_status": r["reception_status"],
-            "lines": [
-                {
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "received": line.received_quantity,
-                    "short": line.short_quantity,
-                    "extra": line.extra_quantity,
-                    "damaged": line.damaged_quantity,
-                }
-                for line in lines
-                if str(line.return_id) == r["id"]
-            ],
-        }
-        for r in view["returns"]
-    ]
-    exceptions, _ = queue.list_exceptions(
-        db,
-        ctx,
-        status="open",
-        kind=None,
-        parcel_id=uuid.UUID(view["id"]),
-        return_id=None,
-        limit=50,
-        after=None,
-    )
-    return {
-        "units": len(units),
-        "returns": returns,
-        "exceptions": [queue.exception_brief(e) for e in exceptions],
-    }
-
-
-def _units_of(db, parcel_id: uuid.UUID) -> list[Unit]:
-    return list(
-        db.scalars(select(Unit).where(Unit.parcel_id == parcel_id).order_by(Unit.created_at))
-    )
-
-
-def _returns(db, view: dict) -> list:
-    """(return, store name) for each return in the parcel: the receiver sees whose it is."""
-    from warehouse.returns.models import Return
-    from warehouse.stores.models import Store
-
-    ids = [uuid.UUID(r["id"]) for r in view["returns"]]
-    if not ids:
-        return []
-    return list(
-        db.execute(
-            select(Return, Store.name)
-            .join(Store, Store.id == Return.store_id)
-            .where(Return.id.in_(ids))
-        )
-    )
