@@ -8,6 +8,7 @@ an event that commits later with a smaller number, and never sees one twice.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.db import unit_of_work
 from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
 from warehouse.events.rules import DeliveryStatus
@@ -202,3 +204,26 @@ def _requeue(session: Session, ctx: Context, deliveries: list[EventDelivery]) ->
             after={"status": delivery.status},
         )
     session.flush()
+
+
+# --- use cases: each one transaction of its own, for the API, the pages and the CLI --------------
+
+
+@unit_of_work
+def replay_webhook(session: Session, ctx: Context, event_id: uuid.UUID) -> EventDelivery:
+    """Queues one dead-lettered webhook again (`replay`)."""
+    return replay(session, ctx, event_id)
+
+
+@unit_of_work
+def replay_webhooks(session: Session, ctx: Context, event_ids: Iterable[uuid.UUID]) -> int:
+    """Queues these dead-lettered webhooks again, all or none; answers how many."""
+    return len([replay(session, ctx, event_id) for event_id in event_ids])
+
+
+@unit_of_work
+def replay_dead_webhooks(
+    session: Session, ctx: Context, *, store_id: uuid.UUID | None = None
+) -> int:
+    """Queues every dead-lettered webhook again, of one store or all (`replay_dead`)."""
+    return replay_dead(session, ctx, store_id=store_id)

@@ -15,7 +15,6 @@ from warehouse.api import (
 )
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.db import transaction
 from warehouse.events import services
 from warehouse.events.outbox import as_message
 from warehouse.events.schemas import (
@@ -94,6 +93,4 @@ class Replay(MethodView):
     @problem_response(blp, 409, "The webhook is not dead-lettered.")
     def post(self, event_id):
         """Queue a dead-lettered webhook again, now; its return's later events follow it."""
-        db = session()
-        with transaction(db):
-            return services.replay(db, context(), parse_id(event_id, "event"))
+        return services.replay_webhook(session(), context(), parse_id(event_id, "event"))

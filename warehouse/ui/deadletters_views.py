@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from warehouse import api
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.errors import DomainError, InvalidInput, NotFound
 from warehouse.events import services as events
 from warehouse.events.models import Event, EventDelivery
@@ -100,7 +99,7 @@ def replay_one(event_id: str):
     eid = api.parse_id(event_id, "event")
     ctx = api.context()
     try:
-        run_in_transaction(api.session(), lambda db: events.replay(db, ctx, eid))
+        events.replay_webhook(api.session(), ctx, eid)
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.deadletter", event_id=eid), code=303)
@@ -117,9 +116,7 @@ def replay_store():
         store_id = _store_filter()
         if store_id is None:
             raise InvalidInput({"store_id": ["Required."]}, detail="Choose a store.")
-        count = run_in_transaction(
-            api.session(), lambda db: events.replay_dead(db, ctx, store_id=store_id)
-        )
+        count = events.replay_dead_webhooks(api.session(), ctx, store_id=store_id)
     except DomainError as exc:
         error_banner(exc)
     else:
