@@ -28,7 +28,7 @@ from warehouse.security_headers import init_security_headers
 from warehouse.stores import commands as stores_commands
 from warehouse.stores.views import blp as stores_blp
 from warehouse.text_guard import init_text_guard
-from warehouse.ui import init_ui
+from warehouse.ui.pages import init_ui
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
