@@ -247,24 +247,13 @@ def rotate_webhook_secret(
 
 
 @unit_of_work
-def add_store(
-    session: Session,
-    ctx: Context,
-    settings: Settings,
-    *,
-    name: str,
-    webhook_url: str | None = None,
-    express_refund_limit: int = DEFAULT_EXPRESS_REFUND_LIMIT,
-    decision_hours: int = DEFAULT_DECISION_HOURS,
-) -> NewStore:
-    """Creates a store (`create_store`), its webhook URL checked as the settings allow."""
+def add_store(session: Session, ctx: Context, settings: Settings, **fields) -> NewStore:
+    """Creates a store from `create_store`'s fields, its webhook URL checked as the settings
+    allow."""
     return create_store(
         session,
         ctx,
-        name=name,
-        webhook_url=webhook_url,
-        express_refund_limit=express_refund_limit,
-        decision_hours=decision_hours,
+        **fields,
         webhook_allow_private=settings.webhook_allow_private,
         webhook_allow_loopback=settings.webhook_allow_loopback,
     )

@@ -11,7 +11,7 @@ from flask import Flask
 
 from warehouse.config import Settings
 from warehouse.reports.periods import warehouse_zone
-from warehouse.ui import (
+from warehouse.ui import (  # noqa: F401 (each page module adds its routes to `bp`)
     dashboard_views,
     deadletters_views,
     dispose_views,
@@ -25,18 +25,6 @@ from warehouse.ui.i18n import init_babel
 from warehouse.ui.web import bp
 
 SECRET_KEY_FILE = "secret_key"
-
-#: The modules whose pages join the `ui` blueprint as they are imported.
-PAGE_MODULES = (
-    dashboard_views,
-    deadletters_views,
-    dispose_views,
-    exceptions_views,
-    inspect_views,
-    receive_views,
-    refurbish_views,
-    supervisor_words,
-)
 
 
 def secret_key(settings: Settings) -> str:
