@@ -21,7 +21,7 @@ from warehouse.edge import ascii_int
 from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
-from warehouse.printing.views import _answer as label_answer
+from warehouse.printing.answers import label_answer
 from warehouse.receiving import services as receiving
 from warehouse.receiving.models import Scan, Unit
 from warehouse.ui import i18n
