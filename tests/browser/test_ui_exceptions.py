@@ -21,7 +21,7 @@ TRACKING = "SF1234567890123"
 @pytest.fixture
 def unmatched_parcel_and_its_return(live_app, seed):
     """A parcel scanned under a tracking number no return names, and the return it is."""
-    from warehouse.receiving import services as receiving
+    from warehouse import flow
     from warehouse.stores.services import create_store
 
     store = seed(lambda s, c: create_store(s, c, name="杭州小店"))
@@ -31,7 +31,7 @@ def unmatched_parcel_and_its_return(live_app, seed):
         headers=bearer(store.api_key),
     )
     assert response.status_code == 201, response.json
-    answer = seed(lambda s, c: receiving.scan_parcel(s, c, scan_id=uuid.uuid4(), code=TRACKING))
+    answer = seed(lambda s, c: flow.scan_parcel(s, c, scan_id=uuid.uuid4(), code=TRACKING))
     assert answer.result["parcel"]["status"] == "unmatched"
     return answer.result["parcel"], response.json
 

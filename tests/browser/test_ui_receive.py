@@ -103,10 +103,10 @@ def test_an_item_scanned_while_the_parcel_page_comes_up_goes_into_that_parcel(
     It is neither lost nor cut in two, and it is received into the parcel just scanned."""
     from sqlalchemy import select
 
-    from warehouse.receiving import services
+    from warehouse.receiving import queries
     from warehouse.receiving.models import Unit
 
-    get_parcel = services.get_parcel
+    get_parcel = queries.get_parcel
 
     def slowly(*args, **kwargs):
         time.sleep(0.6)
@@ -115,7 +115,7 @@ def test_an_item_scanned_while_the_parcel_page_comes_up_goes_into_that_parcel(
     receiver = make_staff("receiver")
     page.goto("/")
     scan(page, receiver.badge_code)
-    monkeypatch.setattr(services, "get_parcel", slowly)  # the parcel page takes 0.6 s
+    monkeypatch.setattr(queries, "get_parcel", slowly)  # the parcel page takes 0.6 s
     page.keyboard.type(one_item_return["rma_number"])
     page.keyboard.press("Enter")
     page.wait_for_timeout(200)

@@ -28,6 +28,7 @@ from warehouse.events.types import EventType
 from warehouse.queue import services as queue
 from warehouse.queue.rules import DECIDED, OPEN_STATES, ExceptionKind
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Scan, Unit
+from warehouse.receiving.queries import find_parcel, parcel_view, unit_brief
 from warehouse.receiving.rules import (
     COUNTS_AS_RECEIVED,
     EXCEPTION_FOR_OUTCOME,
@@ -43,7 +44,6 @@ from warehouse.receiving.rules import (
     sender_conflict,
     shortfalls,
 )
-from warehouse.refunds import services as refunds
 from warehouse.returns import rules as return_rules
 from warehouse.returns.models import Return, ReturnIdentifier, ReturnLine
 from warehouse.returns.rules import identifier_key, identifier_variants
@@ -77,15 +77,53 @@ class ScanAnswer:
 # --- parcel scans ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ParcelCode:
+    """A scanned parcel code looked up: what it reads as, the returns it names, and the
+    stored answer if this `scan_id` was answered before (a retried scan)."""
+
+    scan_id: uuid.UUID
+    code: str
+    scan: scanners.Scan
+    key: str
+    returns: list[Return]
+    earlier: ScanAnswer | None
+
+
+@dataclass(frozen=True)
+class ParcelScanned:
+    """What a parcel scan did: the parcel opened (or re-opened) and the returns it was
+    matched to just now (`matched`: what the flow acts on), with what its answer shows."""
+
+    found: ParcelCode
+    parcel: Parcel
+    created: bool
+    matched: list[Return]
+    open_returns: list[Return]
+    finished: list[Return]
+    exception: ReceivingException | None
+    scanned_at: dt.datetime
+
+
+def look_up_parcel_code(session: Session, *, scan_id: uuid.UUID, code: str) -> ParcelCode:
+    """The returns a scanned parcel code names, and the earlier answer to a retried scan."""
+    scan = scanners.parse(code, context="parcel")
+    key = identifier_key(scan.value)
+    # The returns the code names, and whether this scan_id was seen, in one round trip; a
+    # code naming no return needs the second look (rarely: an unmatched parcel).
+    returns, seen = _returns_for_code(session, scan, key, scan_id)
+    earlier = _earlier_scan(session, scan_id, "parcel", code) if seen or not returns else None
+    return ParcelCode(scan_id, code, scan, key, returns, earlier)
+
+
 def scan_parcel(
     session: Session,
     ctx: Context,
+    found: ParcelCode,
     *,
-    scan_id: uuid.UUID,
-    code: str,
     weight_grams: int | None = None,
     scanned_at: dt.datetime | None = None,
-) -> ScanAnswer:
+) -> ParcelScanned:
     """Matches a scanned parcel code to open returns; opens (or re-opens) its parcel.
 
     A parcel's label that matches nothing makes an unmatched parcel in the exception queue:
@@ -93,30 +131,10 @@ def scan_parcel(
     (`rules.parcel_code_refusal`), and one naming open returns of several buyers or stores
     opens none of them: the parcel waits in the queue for a supervisor to choose.
     """
-    scan = scanners.parse(code, context="parcel")
-    key = identifier_key(scan.value)
-    # The returns the code names, and whether this scan_id was seen, in one round trip; a
-    # code naming no return needs the second look (rarely: an unmatched parcel).
-    returns, seen = _returns_for_code(session, scan, key, scan_id)
-    if seen or not returns:
-        earlier = _earlier_scan(session, scan_id, "parcel", code)
-        if earlier is not None:
-            return earlier
+    scan, key, returns = found.scan, found.key, found.returns
     scanned_at = _terminal_time(ctx, scanned_at)
-    if not key:
-        raise InvalidInput({"code": ["Nothing readable was scanned."]})
     if not returns:
-        refusal = parcel_code_refusal(scan)
-        if refusal is not None:
-            # Junk, a failed check digit or an item's code: refused, nothing written (an
-            # unmatched parcel is only ever one with a parcel's label on it).
-            detail = (
-                refusal
-                if refusal in NOT_A_PARCEL_MESSAGES
-                else Text("Scanned {code!r}: {problem}.", code=scan.value, problem=refusal)
-            )
-            raise InvalidInput({"code": [refusal]}, detail=detail)
-
+        _refuse_parcel_code(scan, key)
     open_returns = [r for r in returns if r.status not in return_rules.FINISHED]
     finished = [r for r in returns if r.status in return_rules.FINISHED]
     # A parcel holds one buyer's returns: a code naming open returns of several buyers (or
@@ -139,40 +157,12 @@ def scan_parcel(
     created = parcel is not None
     joining = [] if ambiguous else open_returns
     if parcel is None:
-        parcel = session.scalar(
-            select(Parcel)
-            .where(Parcel.code == key[:64])
-            .options(selectinload(Parcel.links))
-            .with_for_update()
+        parcel, joining, ambiguous = _rescanned_parcel(
+            session, key, returns, open_returns, joining, ambiguous
         )
-        held = _held_returns(session, parcel, returns)
-        senders = {sender for sender, _ in held.values()}
-        if senders:
-            # A re-scan adds only returns of the buyer whose returns the parcel holds: never
-            # another store's or another buyer's (they are not in this box).
-            joining = [r for r in open_returns if sender_conflict(senders, _sender(r)) is None]
-            ambiguous = False
-        still_open = joining or any(
-            status not in return_rules.FINISHED for _, status in held.values()
-        )
-        if parcel.state == "closed" and still_open:
-            # Re-opened for a late item; a parcel whose returns are all finished stays closed
-            # (nothing may be received into a closed or cancelled return).
-            parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
     if weight_grams is not None:
         parcel.weight_grams = weight_grams
-
-    linked = {link.return_id for link in parcel.links}
-    for ret in joining:
-        if ret.id not in linked:
-            parcel.links.append(
-                ParcelReturn(
-                    parcel_id=parcel.id, return_id=ret.id, matched_by="scan", created_at=ctx.now
-                )
-            )
-            if ret.express_refund:
-                # 极速退款: the store's policy may let the refund go before inspection.
-                refunds.request_express(session, ctx, ret)
+    matched = _link(parcel, ctx, joining)
     exception = None
     if parcel.links:
         if parcel.match_status != "matched":
@@ -197,7 +187,15 @@ def scan_parcel(
             parcel.id,
             after={"code": key, "match_status": parcel.match_status},
         )
-    known = {r.id: r for r in returns}
+    return ParcelScanned(
+        found, parcel, created, matched, open_returns, finished, exception, scanned_at
+    )
+
+
+def parcel_scan_answer(session: Session, ctx: Context, scanned: ParcelScanned) -> ScanAnswer:
+    """The scan's answer (the parcel as it now stands), stored under its scan_id for retries."""
+    found, parcel = scanned.found, scanned.parcel
+    known = {r.id: r for r in found.returns}
     result = {
         "parcel": parcel_view(
             session,
@@ -205,19 +203,86 @@ def scan_parcel(
             [known[link.return_id] for link in parcel.links if link.return_id in known]
             if all(link.return_id in known for link in parcel.links)
             else None,
-            has_units=False if created else None,
+            has_units=False if scanned.created else None,
         ),
-        "exception": queue.exception_brief(exception) if exception else None,
-        "scan": scan.to_dict(),
+        "exception": queue.exception_brief(scanned.exception) if scanned.exception else None,
+        "scan": found.scan.to_dict(),
     }
-    if finished and not open_returns:
-        result["warning"] = (
-            f"Return {finished[0].rma_number} is {finished[0].status}: quarantine this parcel."
-        )
+    if scanned.finished and not scanned.open_returns:
+        first = scanned.finished[0]
+        result["warning"] = f"Return {first.rma_number} is {first.status}: quarantine this parcel."
     _record_scan(
-        session, ctx, scan_id, "parcel", code, scan, scanned_at, result, parcel_id=parcel.id
+        session,
+        ctx,
+        found.scan_id,
+        "parcel",
+        found.code,
+        found.scan,
+        scanned.scanned_at,
+        result,
+        parcel_id=parcel.id,
     )
     return ScanAnswer(result, replayed=False)
+
+
+def _refuse_parcel_code(scan: scanners.Scan, key: str) -> None:
+    """Refuses a code that names no return and is no parcel's label: junk, a failed check
+    digit or an item's code; nothing is written (an unmatched parcel is only ever one with a
+    parcel's label on it)."""
+    if not key:
+        raise InvalidInput({"code": ["Nothing readable was scanned."]})
+    refusal = parcel_code_refusal(scan)
+    if refusal is not None:
+        detail = (
+            refusal
+            if refusal in NOT_A_PARCEL_MESSAGES
+            else Text("Scanned {code!r}: {problem}.", code=scan.value, problem=refusal)
+        )
+        raise InvalidInput({"code": [refusal]}, detail=detail)
+
+
+def _rescanned_parcel(
+    session: Session,
+    key: str,
+    returns: list[Return],
+    open_returns: list[Return],
+    joining: list[Return],
+    ambiguous: bool,
+) -> tuple[Parcel, list[Return], bool]:
+    """The parcel a code already has, locked (re-opened for a late item if it has returns
+    still open), the returns joining it and whether the choice stays ambiguous."""
+    parcel = session.scalar(
+        select(Parcel)
+        .where(Parcel.code == key[:64])
+        .options(selectinload(Parcel.links))
+        .with_for_update()
+    )
+    held = _held_returns(session, parcel, returns)
+    senders = {sender for sender, _ in held.values()}
+    if senders:
+        # A re-scan adds only returns of the buyer whose returns the parcel holds: never
+        # another store's or another buyer's (they are not in this box).
+        joining = [r for r in open_returns if sender_conflict(senders, _sender(r)) is None]
+        ambiguous = False
+    still_open = joining or any(status not in return_rules.FINISHED for _, status in held.values())
+    if parcel.state == "closed" and still_open:
+        # Re-opened for a late item; a parcel whose returns are all finished stays closed
+        # (nothing may be received into a closed or cancelled return).
+        parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
+    return parcel, joining, ambiguous
+
+
+def _link(parcel: Parcel, ctx: Context, joining: list[Return]) -> list[Return]:
+    """Links the parcel to the joining returns it is not linked to yet; answers those."""
+    linked = {link.return_id for link in parcel.links}
+    matched = [ret for ret in joining if ret.id not in linked]
+    for ret in matched:
+        parcel.links.append(
+            ParcelReturn(
+                parcel_id=parcel.id, return_id=ret.id, matched_by="scan", created_at=ctx.now
+            )
+        )
+    return matched
 
 
 def _sender(ret: Return) -> Sender:
@@ -332,16 +397,25 @@ def _returns_for_code(
     return [ret for ret, _ in rows], any(was_seen for _, was_seen in rows)
 
 
+@dataclass(frozen=True)
+class Matched:
+    """What a match did: the parcel, and the returns it was matched to just now."""
+
+    parcel: Parcel
+    returns: list[Return]
+
+
 def match_parcel(
     session: Session, ctx: Context, parcel_id: uuid.UUID, return_id: uuid.UUID
-) -> dict:
+) -> Matched:
     """A supervisor says which return an (unmatched) parcel belongs to.
 
     Matching is for a parcel still open: one no return has yet, or one that holds returns of
     the same buyer. A closed parcel, or one holding another store's or another buyer's
     return, is refused: the parcel would show up on that other return (and its store).
+    Answers the return matched; what follows from it (an express refund) is the flow's.
     """
-    parcel = _parcel(session, parcel_id, for_update=True)
+    parcel = find_parcel(session, parcel_id, for_update=True)
     ret = session.scalar(select(Return).where(Return.id == return_id))
     if ret is None:
         raise NotFound(Text("No such return."))
@@ -373,9 +447,6 @@ def match_parcel(
     )
     parcel.match_status = "matched"
     session.flush()
-    if ret.express_refund:
-        # 极速退款 at receipt, as a scan that had matched it would have.
-        refunds.request_express(session, ctx, ret)
     queue.resolve_open(
         session,
         ctx,
@@ -394,8 +465,7 @@ def match_parcel(
         before=before,
         after={"match_status": "matched", "return_id": str(ret.id)},
     )
-    session.refresh(parcel)
-    return {"parcel": parcel_view(session, parcel)}
+    return Matched(parcel, [ret])
 
 
 # --- item scans -----------------------------------------------------------------------------
@@ -636,7 +706,7 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
     received or partially received, its store told (return.received). An empty parcel is one
     `empty_parcel` exception and nothing else until a supervisor resolves it; a parcel with
     no return yet cannot be closed (it waits on the exception shelf to be matched)."""
-    parcel = _parcel(session, parcel_id, for_update=True, with_links=False)
+    parcel = find_parcel(session, parcel_id, for_update=True, with_links=False)
     if parcel.state != "open":
         raise Conflict("The parcel is already closed.", parcel_state=parcel.state)
     # One round trip for the locked lines, their returns, the stores' decision hours and the
@@ -801,176 +871,7 @@ def _close_return(
     }
 
 
-# --- reading --------------------------------------------------------------------------------
-
-
-def get_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
-    return {"parcel": parcel_view(session, _parcel(session, parcel_id))}
-
-
-def get_unit(session: Session, ctx: Context, lpn: str) -> dict:
-    """A unit with its line, parcel, exceptions and every recorded action on it."""
-    from warehouse.audit.models import AuditEntry
-
-    scan = scanners.parse(lpn)
-    unit = session.scalar(select(Unit).where(Unit.lpn == scan.value))
-    if unit is None or (ctx.store_scope is not None and unit.store_id != ctx.store_scope):
-        raise NotFound("No unit with that LPN.")
-    line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
-    history = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.object_type == "unit", AuditEntry.object_id == unit.lpn)
-        .order_by(AuditEntry.id)
-    )
-    where = unit_disposition(session, ctx, unit.lpn)
-    return {
-        **unit_brief(unit, line, state=where["state"]),
-        "parcel_id": str(unit.parcel_id),
-        "return_id": str(unit.return_id) if unit.return_id else None,
-        "sku": unit.sku,
-        "gtin": unit.gtin,
-        "serial": unit.serial,
-        "scanned_code": unit.scanned_code,
-        "received_by": unit.received_by,
-        "received_at": unit.created_at.isoformat(),
-        "title": line.title if line else None,
-        "category": line.category if line else None,
-        "exceptions": [queue.exception_brief(e) for e in queue.for_unit(session, unit.id)],
-        "inspections": _inspections_of(session, unit),
-        "disposition": where,
-        "history": [
-            {
-                "at": h.at.isoformat(),
-                "action": h.action,
-                "actor": h.actor_label,
-                "terminal_id": h.terminal_id,
-                "after": h.after,
-            }
-            for h in history
-        ],
-    }
-
-
-def _inspections_of(session: Session, unit: Unit) -> list[dict]:
-    """Every inspection of the unit, first first (a re-inspection never hides the first)."""
-    from warehouse.inspection.models import Inspection
-    from warehouse.inspection.queries import inspection_view
-
-    rows = session.scalars(
-        select(Inspection).where(Inspection.unit_id == unit.id).order_by(Inspection.sequence)
-    )
-    return [inspection_view(session, inspection, unit=unit) for inspection in rows]
-
-
-def unit_disposition(session: Session, ctx: Context, lpn: str) -> dict:
-    """Where the unit stands now: state, grade, bin, route (from disposition)."""
-    from warehouse.disposition.queries import unit_disposition as where
-
-    return where(session, ctx, lpn)
-
-
-def parcel_view(
-    session: Session,
-    parcel: Parcel,
-    returns: list[Return] | None = None,
-    *,
-    has_units: bool | None = None,
-    lines_by_return: dict[uuid.UUID, list[ReturnLine]] | None = None,
-) -> dict:
-    """The parcel as a terminal shows it: status, its returns and what is still expected.
-
-    Callers that already hold the returns, their lines or know whether units exist pass
-    them in: on the dock every round trip saved is latency saved.
-    """
-    if returns is None:
-        return_ids = [link.return_id for link in parcel.links]
-        returns = (
-            list(
-                session.scalars(
-                    select(Return)
-                    .where(Return.id.in_(return_ids))
-                    .options(selectinload(Return.lines))
-                )
-            )
-            if return_ids
-            else []
-        )
-        returns.sort(key=lambda r: return_ids.index(r.id))
-    first = returns[0] if returns else None
-    if has_units is None:
-        has_units = (
-            session.scalar(select(Unit.id).where(Unit.parcel_id == parcel.id).limit(1)) is not None
-        )
-    return {
-        "id": str(parcel.id),
-        "code": parcel.code,
-        "status": parcel.match_status,
-        "state": parcel.state,
-        "return_id": str(first.id) if first else None,
-        "rma_number": first.rma_number if first else None,
-        "weight_grams": parcel.weight_grams,
-        "has_units": has_units,
-        "returns": [
-            {
-                "id": str(r.id),
-                "rma_number": r.rma_number,
-                "store_id": str(r.store_id),
-                "external_id": r.external_id,
-                "order_id": r.order_id,
-                "status": r.status,
-                "reception_status": r.reception_status,
-                "refund_status": r.refund_status,
-            }
-            for r in returns
-        ],
-        "expected": [
-            {
-                "return_id": str(r.id),
-                "return_line_id": str(line.id),
-                "line_id": line.line_id,
-                "sku": line.sku,
-                "gtin": line.gtin,
-                "title": line.title,
-                "category": line.category,
-                "quantity": line.quantity,
-                "received": line.received_quantity,
-                "remaining": line.remaining_quantity,
-                "serial_numbers_expected": len(line.serial_numbers or []),
-            }
-            for r in returns
-            for line in (lines_by_return[r.id] if lines_by_return else r.lines)
-        ],
-    }
-
-
-def unit_brief(unit: Unit, line: ReturnLine | None, *, state: str = "received") -> dict:
-    """The unit in brief: `status` is where it is in its life now (received at check-in;
-    `warehouse.inspection.lifecycle`), `reception_status` what check-in found."""
-    return {
-        "lpn": unit.lpn,
-        "return_line_id": str(unit.return_line_id) if unit.return_line_id else None,
-        "status": str(state),
-        "reception_status": unit.reception_status,
-        "line_id": line.line_id if line is not None else None,
-        "remaining_on_line": line.remaining_quantity if line is not None else None,
-    }
-
-
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _parcel(
-    session: Session, parcel_id: uuid.UUID, *, for_update: bool = False, with_links: bool = True
-) -> Parcel:
-    query = select(Parcel).where(Parcel.id == parcel_id)
-    if with_links:
-        query = query.options(selectinload(Parcel.links))
-    if for_update:
-        query = query.with_for_update()
-    parcel = session.scalar(query)
-    if parcel is None:
-        raise NotFound(Text("No such parcel."))
-    return parcel
 
 
 def _terminal_time(ctx: Context, scanned_at: dt.datetime | None) -> dt.datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from warehouse import flow
 from warehouse.api import (
     context,
     decode_cursor,
@@ -18,7 +19,7 @@ from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.db import run_in_transaction
 from warehouse.queue import services as queue
-from warehouse.receiving import services
+from warehouse.receiving import queries, services
 from warehouse.receiving.schemas import (
     CloseOutSchema,
     ExceptionPageSchema,
@@ -55,16 +56,13 @@ class ParcelScan(MethodView):
     def post(self, data):
         """Scan a parcel: match it to its return(s), or quarantine it as unmatched."""
         ctx = _ctx_with_terminal(data["terminal_id"])
-        answer = run_in_transaction(
+        answer = flow.scan_parcel(
             session(),
-            lambda db: services.scan_parcel(
-                db,
-                ctx,
-                scan_id=data["scan_id"],
-                code=data["code"],
-                weight_grams=data["weight_grams"],
-                scanned_at=data["scanned_at"],
-            ),
+            ctx,
+            scan_id=data["scan_id"],
+            code=data["code"],
+            weight_grams=data["weight_grams"],
+            scanned_at=data["scanned_at"],
         )
         return fast_json(answer.body())
 
@@ -75,7 +73,7 @@ class ParcelById(MethodView):
     @blp.response(200, ParcelOutSchema)
     def get(self, parcel_id):
         """A parcel with its returns and what is still expected in it."""
-        return services.get_parcel(session(), context(), parse_id(parcel_id, "parcel"))
+        return queries.get_parcel(session(), context(), parse_id(parcel_id, "parcel"))
 
 
 @blp.route("/parcels/<parcel_id>/items/scan")
@@ -112,9 +110,7 @@ class CloseParcel(MethodView):
         """End receiving: short and empty become exceptions; the store is told."""
         pid = parse_id(parcel_id, "parcel")
         ctx = context()
-        return fast_json(
-            run_in_transaction(session(), lambda db: services.close_parcel(db, ctx, pid))
-        )
+        return fast_json(flow.close_parcel(session(), ctx, pid))
 
 
 @blp.route("/parcels/<parcel_id>/match")
@@ -127,9 +123,7 @@ class MatchParcel(MethodView):
         """Match a parcel to a return by hand (a supervisor)."""
         pid = parse_id(parcel_id, "parcel")
         ctx = context()
-        return run_in_transaction(
-            session(), lambda db: services.match_parcel(db, ctx, pid, data["return_id"])
-        )
+        return flow.match_parcel(session(), ctx, pid, data["return_id"])
 
 
 @blp.route("/exceptions")
@@ -188,4 +182,4 @@ class UnitByLpn(MethodView):
     @blp.response(200, UnitSchema)
     def get(self, lpn):
         """A unit by its LPN: its line, exceptions and every action on it."""
-        return services.get_unit(session(), context(), lpn)
+        return queries.get_unit(session(), context(), lpn)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 import scanners
 from scanners import codes
 from scanners.guard import DEFAULT_WINDOW_MS, DoubleScanGuard
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth import services as auth
 from warehouse.auth.roles import Permission
 from warehouse.context import SYSTEM, Context
@@ -22,6 +22,7 @@ from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
 from warehouse.printing.answers import label_answer
+from warehouse.receiving import queries as receiving_queries
 from warehouse.receiving import services as receiving
 from warehouse.receiving.models import Scan, Unit
 from warehouse.ui import i18n
@@ -179,11 +180,8 @@ def receive_scan():
     code = _code()
     try:
         scanned_at = _scanned_at(ctx.now)
-        answer = run_in_transaction(
-            api.session(),
-            lambda db: receiving.scan_parcel(
-                db, ctx, scan_id=_scan_id(), code=code, scanned_at=scanned_at
-            ),
+        answer = flow.scan_parcel(
+            api.session(), ctx, scan_id=_scan_id(), code=code, scanned_at=scanned_at
         )
     except DomainError as exc:
         error_banner(exc)
@@ -217,7 +215,7 @@ def parcel(parcel_id: str):
     pid = api.parse_id(parcel_id, "parcel")
     db = api.session()
     ctx = api.context()
-    view = receiving.get_parcel(db, ctx, pid)["parcel"]
+    view = receiving_queries.get_parcel(db, ctx, pid)["parcel"]
     units = _units_of(db, pid)
     states = {
         unit_id: state.value for unit_id, state in states_of(db, [u.id for u in units]).items()
@@ -294,7 +292,7 @@ def close(parcel_id: str):
     here = url_for("ui.parcel", parcel_id=parcel_id)
     ctx = api.context()
     try:
-        summary = run_in_transaction(api.session(), lambda db: receiving.close_parcel(db, ctx, pid))
+        summary = flow.close_parcel(api.session(), ctx, pid)
     except DomainError as exc:
         if _is_replay() and exc.extra.get("parcel_state") == "closed":
             banner("ok", i18n.gettext("Closed."))
