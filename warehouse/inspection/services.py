@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from warehouse.audit.services import record
 from warehouse.auth.roles import Permission, may
 from warehouse.context import Context
-from warehouse.db import new_id
+from warehouse.db import new_id, unit_of_work
 from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.events.models import Event
 from warehouse.events.outbox import append_event
@@ -46,6 +46,16 @@ NOT_COUNTED = ("extra",)
 # --- inspecting ------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class Inspected:
+    """What an inspection did: the inspection as the API shows it, and whether its return is
+    now fully inspected for the first time (so its refund is to be decided)."""
+
+    view: dict
+    ret: Return
+    fully_inspected: bool
+
+
 def inspect_unit(
     session: Session,
     ctx: Context,
@@ -56,11 +66,11 @@ def inspect_unit(
     version: int | None = None,
     photo_ids: list[str] | None = None,
     notes: str | None = None,
-) -> dict:
+) -> Inspected:
     """Fills a checklist for a unit and records what it concludes; the unit becomes
     inspected. A unit inspected already is re-inspected only by a supervisor: a new row,
     the first kept. The last unit of a received return moves it to `inspected`. Answers the
-    inspection as the API shows it."""
+    inspection as the API shows it, and whether its return is now fully inspected."""
     unit, status = find_unit_for_change(session, ctx, lpn)
     reinspection = state_of(status) == UnitState.INSPECTED
     if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
@@ -142,8 +152,9 @@ def inspect_unit(
             "reject": inspection.reject,
         },
     )
-    settle_return(session, ctx, ret, reinspection=reinspection)
-    return inspection_view(session, inspection, unit=unit, version=version_row, status=status)
+    fully_inspected = settle_return(session, ctx, ret, reinspection=reinspection)
+    view = inspection_view(session, inspection, unit=unit, version=version_row, status=status)
+    return Inspected(view, ret, fully_inspected)
 
 
 def preview_inspection(
@@ -290,8 +301,10 @@ def _checked_photos(
     return wanted
 
 
-def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: bool) -> None:
-    """Moves the return to inspected when its last unit is, and tells the store."""
+def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: bool) -> bool:
+    """Moves the return to inspected when its last unit is, and tells the store. Answers
+    whether the return is now fully inspected for the first time: its refund is then
+    decided (by the flow, in the same transaction)."""
     uninspected = session.scalar(
         select(func.count())
         .select_from(Unit)
@@ -347,11 +360,8 @@ def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: 
             correction=reported_before,
             **inspected_event_data(session, ret),
         )
-        if not reported_before:
-            # The first full report decides the refund, in the same transaction.
-            from warehouse.refunds.services import decide_after_inspection
-
-            decide_after_inspection(session, ctx, ret)
+        return not reported_before
+    return False
 
 
 def inspected_event_data(session: Session, ret: Return) -> dict:
@@ -389,6 +399,13 @@ def inspected_event_data(session: Session, ret: Return) -> dict:
     }
 
 
+# --- checklists ------------------------------------------------------------------------------
+
+# A supervisor's edits of the checklists: each its own transaction.
+create_checklist = unit_of_work(checklists.create_checklist)
+update_checklist = unit_of_work(checklists.update_checklist)
+
+
 # --- deduction policy ------------------------------------------------------------------------
 
 
@@ -414,6 +431,7 @@ def get_deduction_policy(session: Session, ctx: Context, store_id: uuid.UUID) ->
     return {"store_id": str(store.id), "max_percent": deduction_limit(session, store.id)}
 
 
+@unit_of_work
 def set_deduction_policy(
     session: Session, ctx: Context, store_id: uuid.UUID, *, max_percent: int
 ) -> dict:

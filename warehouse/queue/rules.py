@@ -105,6 +105,17 @@ def resolution_effect(kind: str, action: str) -> Effect | None:
     return QUEUE_ACTIONS.get(ExceptionKind(kind), {}).get(Action(action))
 
 
+def handling_refusal(status: str, claimed_by: str | None, actor: str) -> str | None:
+    """Why `actor` may not claim or resolve an exception in `status`, claimed by
+    `claimed_by`, for a person; None when they may: a resolved exception is done, and a
+    claimed one is its claimant's."""
+    if status == "resolved":
+        return "The exception is resolved already."
+    if status == "claimed" and claimed_by != actor:
+        return f"{claimed_by} has claimed this exception."
+    return None
+
+
 def resolution_refusal(
     kind: str, action: str, *, return_statuses: Iterable[str] = (), units_received: int = 0
 ) -> str | None:

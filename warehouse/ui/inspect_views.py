@@ -12,9 +12,8 @@ from __future__ import annotations
 from flask import current_app, g, redirect, request, send_file, url_for
 from sqlalchemy import select
 
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth.roles import Permission, may
-from warehouse.db import run_in_transaction
 from warehouse.edge import ascii_int
 from warehouse.errors import DomainError, InvalidInput, NotFound
 from warehouse.idempotency import edge as idempotency
@@ -184,17 +183,14 @@ def inspect_confirm(lpn: str):
         if errors:
             raise InvalidInput(errors)
         version = request.form.get("version", "")
-        done = run_in_transaction(
+        done = flow.inspect_unit(
             db,
-            lambda s: inspection.inspect_unit(
-                s,
-                ctx,
-                unit.lpn,
-                answers=answers,
-                version=ascii_int(version),
-                photo_ids=posted["photos"],
-                notes=posted["notes"] or None,
-            ),
+            ctx,
+            unit.lpn,
+            answers=answers,
+            version=ascii_int(version),
+            photo_ids=posted["photos"],
+            notes=posted["notes"] or None,
         )
     except InvalidInput as exc:
         return _form_again(sheet, posted, exc)
