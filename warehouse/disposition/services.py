@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from warehouse.audit.services import record
 from warehouse.auth.roles import Permission, may
 from warehouse.context import Context
+from warehouse.db import unit_of_work
 from warehouse.disposition import bins, rules
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
 from warehouse.disposition.queries import disposition_view, refurbishment_view, unit_disposition
@@ -35,6 +36,13 @@ from warehouse.returns.models import Return, ReturnLine
 from warehouse.texts import Text
 
 MAX_NOTES = 200
+
+
+# --- bins ------------------------------------------------------------------------------------
+
+#: A supervisor registers a bin: one transaction (the demo loader calls `bins.register_bin`
+#: inside its own).
+register_bin = unit_of_work(bins.register_bin)
 
 
 def dispose(
@@ -217,6 +225,7 @@ def get_refurbishment(
     return found
 
 
+@unit_of_work
 def add_note(
     session: Session, ctx: Context, refurbishment_id: uuid.UUID, text: str
 ) -> Refurbishment:

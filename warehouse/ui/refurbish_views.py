@@ -1,15 +1,14 @@
 """The refurbishment queue: open work orders, oldest first, each with what inspection found
 (what to fix); a technician adds notes and completes the order as restock (open box, into a
-scanned bin) or scrap, through `warehouse.disposition.services`."""
+scanned bin) or scrap, through `warehouse.flow` (the disposition services)."""
 
 from __future__ import annotations
 
 from flask import current_app, redirect, request, url_for
 from sqlalchemy import select
 
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.disposition import queries as disposition_queries
 from warehouse.disposition import rules as disposition_rules
 from warehouse.disposition import services as disposition
@@ -104,11 +103,8 @@ def refurbish_complete(lpn: str):
     reason = request.form.get("reason", "").strip() or None
     notes = request.form.get("notes", "").strip()[:1000] or None
     try:
-        done = run_in_transaction(
-            api.session(),
-            lambda db: disposition.complete_refurbishment(
-                db, ctx, lpn, outcome=outcome, notes=notes, bin_code=bin_code, reason=reason
-            ),
+        done = flow.complete_refurbishment(
+            api.session(), ctx, lpn, outcome=outcome, notes=notes, bin_code=bin_code, reason=reason
         )
     except InvalidInput as exc:
         messages = [i18n.translate(m) for ms in exc.extra["errors"].values() for m in ms]
@@ -137,7 +133,7 @@ def refurbish_note(lpn: str):
     try:
         order = _order_for(lpn)
         order_id = order.id
-        run_in_transaction(api.session(), lambda db: disposition.add_note(db, ctx, order_id, text))
+        disposition.add_note(api.session(), ctx, order_id, text)
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.refurbish"), code=303)
