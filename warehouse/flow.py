@@ -89,30 +89,12 @@ def resolve_exception(
 
 
 @step
-def inspect_unit(
-    db: Session,
-    ctx: Context,
-    lpn: str,
-    *,
-    answers: dict,
-    checklist_id: uuid.UUID | None = None,
-    version: int | None = None,
-    photo_ids: list[str] | None = None,
-    notes: str | None = None,
-) -> dict:
-    """An inspector fills a unit's checklist (a supervisor may re-inspect); the first time
-    this makes its return fully inspected, the return's refund is decided. Answers the
+def inspect_unit(db: Session, ctx: Context, lpn: str, **filled) -> dict:
+    """An inspector fills a unit's checklist (`filled`: the answers, photos and notes, as
+    `inspection.services.inspect_unit` takes them; a supervisor may re-inspect); the first
+    time this makes its return fully inspected, the return's refund is decided. Answers the
     inspection as the API shows it."""
-    done = inspection.inspect_unit(
-        db,
-        ctx,
-        lpn,
-        answers=answers,
-        checklist_id=checklist_id,
-        version=version,
-        photo_ids=photo_ids,
-        notes=notes,
-    )
+    done = inspection.inspect_unit(db, ctx, lpn, **filled)
     if done.fully_inspected:
         _decide_refund(db, ctx, done.ret)
     return done.view
@@ -133,16 +115,8 @@ def _decide_refund(
     queue, for the store to act on."""
     decided = refunds.decide_after_inspection(db, ctx, ret, override_rejections=override_rejections)
     for finding in decided.found_after_refund:
-        queue.open_exception(
-            db,
-            ctx,
-            ExceptionKind.FINDING_AFTER_REFUND,
-            return_id=ret.id,
-            unit_id=finding.unit_id,
-            return_line_id=finding.line,
-            store_id=ret.store_id,
-            details=refunds.finding_after_refund_details(finding),
-        )
+        evidence = refunds.finding_after_refund(ret, finding)
+        queue.open_exception(db, ctx, ExceptionKind.FINDING_AFTER_REFUND, **evidence)
 
 
 # --- disposition and refurbishment ---------------------------------------------------------------

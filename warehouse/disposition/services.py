@@ -61,21 +61,7 @@ def dispose(
     after = next_state(status, ROUTE_MOVE[decision])
     inspection = session.get_one(Inspection, status.inspection_id)
     recommended = Route(inspection.recommended_disposition)
-    try:
-        judgement = rules.judge(
-            decision,
-            recommended=recommended,
-            no_resale=inspection.no_resale,
-            supervisor=may(ctx.actor.role or "", Permission.SUPERVISE),
-            reason=reason,
-            has_bin=bool(bin_code),
-        )
-    except rules.NeverResold as refused:
-        raise Conflict(refused.args[0], unit_state=status.state) from None
-    except rules.SupervisorNeeded as refused:
-        raise Forbidden(refused.args[0]) from None
-    except rules.DecisionInvalid as invalid:
-        raise InvalidInput(invalid.errors) from None
+    override = _judge(ctx, status, inspection, decision, reason=reason, has_bin=bool(bin_code))
     bin_ = bins.bin_for_restock(session, bin_code) if decision == Route.RESTOCK else None
     reason = (reason or "").strip() or None
 
@@ -86,7 +72,7 @@ def dispose(
         store_id=unit.store_id,
         decision=decision.value,
         recommended=recommended.value,
-        override=judgement.override,
+        override=override,
         reason=reason,
         note=note,
         bin_id=bin_.id if bin_ else None,
@@ -98,22 +84,9 @@ def dispose(
     session.flush()
     before = {"state": status.state}
     _set_state(status, ctx, after.value)
-    refurbishment = None
     if bin_ is not None:
         _place(session, ctx, unit, bin_)
-    if decision == Route.REFURBISH:
-        refurbishment = Refurbishment(
-            unit_id=unit.id,
-            disposition_id=disposition.id,
-            return_id=unit.return_id,
-            store_id=unit.store_id,
-            status="open",
-            notes=[],
-            opened_at=ctx.now,
-            opened_by=ctx.actor.label[:64],
-        )
-        session.add(refurbishment)
-        session.flush()
+    refurbishment = _open_refurbishment(session, ctx, unit, disposition)
     record(
         session,
         ctx,
@@ -126,7 +99,7 @@ def dispose(
             "state": status.state,
             "decision": decision.value,
             "recommended": recommended.value,
-            "override": judgement.override,
+            "override": override,
             "reason": reason,
             "bin": bin_.code if bin_ else None,
         },
@@ -141,11 +114,62 @@ def dispose(
         final=after != UnitState.REFURBISHING,
         via="inspection",
         recommended=recommended.value,
-        override=judgement.override,
+        override=override,
         reason=reason,
         disposition_id=disposition.id,
     )
     return disposition_view(session, unit, status, disposition, refurbishment, bin_)
+
+
+def _judge(
+    ctx: Context,
+    status: UnitStatus,
+    inspection: Inspection,
+    decision: Route,
+    *,
+    reason: str | None,
+    has_bin: bool,
+) -> bool:
+    """Whether routing the unit so is an override of the recommended route; a 409 for a
+    unit never to be resold, a 403 for an override by someone not a supervisor, a 422 for
+    a route without what it needs (a reason, a bin)."""
+    try:
+        judgement = rules.judge(
+            decision,
+            recommended=Route(inspection.recommended_disposition),
+            no_resale=inspection.no_resale,
+            supervisor=may(ctx.actor.role or "", Permission.SUPERVISE),
+            reason=reason,
+            has_bin=has_bin,
+        )
+    except rules.NeverResold as refused:
+        raise Conflict(refused.args[0], unit_state=status.state) from None
+    except rules.SupervisorNeeded as refused:
+        raise Forbidden(refused.args[0]) from None
+    except rules.DecisionInvalid as invalid:
+        raise InvalidInput(invalid.errors) from None
+    return judgement.override
+
+
+def _open_refurbishment(
+    session: Session, ctx: Context, unit: Unit, disposition: Disposition
+) -> Refurbishment | None:
+    """A unit routed to refurbishment gets its work order; any other route none."""
+    if disposition.decision != Route.REFURBISH:
+        return None
+    refurbishment = Refurbishment(
+        unit_id=unit.id,
+        disposition_id=disposition.id,
+        return_id=unit.return_id,
+        store_id=unit.store_id,
+        status="open",
+        notes=[],
+        opened_at=ctx.now,
+        opened_by=ctx.actor.label[:64],
+    )
+    session.add(refurbishment)
+    session.flush()
+    return refurbishment
 
 
 def _set_state(status: UnitStatus, ctx: Context, state: str) -> None:

@@ -72,15 +72,7 @@ def inspect_unit(
     the first kept. The last unit of a received return moves it to `inspected`. Answers the
     inspection as the API shows it, and whether its return is now fully inspected."""
     unit, status = find_unit_for_change(session, ctx, lpn)
-    reinspection = state_of(status) == UnitState.INSPECTED
-    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
-        raise Conflict(
-            "The unit is inspected already; only a supervisor may re-inspect it.",
-            unit_state=UnitState.INSPECTED.value,
-        )
-    after = next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
-    if unit.return_id is None:
-        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    reinspection, after = _inspectable(ctx, unit, status)
     ret, line = session.execute(
         select(Return, ReturnLine)
         .outerjoin(ReturnLine, ReturnLine.id == unit.return_line_id)
@@ -91,48 +83,24 @@ def inspect_unit(
     version_row, checked, all_photos, assessment = _conclude(
         session, unit, ret, line, answers, checklist_id, version, photo_ids or []
     )
-
-    sequence = 1
-    if reinspection:
-        latest = select(func.max(Inspection.sequence)).where(Inspection.unit_id == unit.id)
-        sequence += session.scalar(latest) or 0
     inspection = Inspection(
         id=new_id(),
         unit_id=unit.id,
-        sequence=sequence,
+        sequence=_next_sequence(session, unit) if reinspection else 1,
         return_id=ret.id,
         store_id=unit.store_id,
         checklist_version_id=version_row.id,
         answers=checked,
-        findings=[f.to_dict() for f in assessment.findings],
         photo_ids=all_photos,
-        grade=str(assessment.grade),
-        buyer_fault=assessment.buyer_fault,
-        liability=str(assessment.liability),
-        recommended_disposition=str(assessment.recommended_disposition),
-        deduction_amount=assessment.deduction.amount,
-        deduction_percent=assessment.deduction.percent,
-        deduction_reason=assessment.deduction.reason[:500],
-        currency=assessment.deduction.currency,
-        reject=assessment.reject,
-        reject_reason=str(assessment.reject_reason) if assessment.reject_reason else None,
-        no_resale=assessment.no_resale,
         notes=notes,
         inspected_by=ctx.actor.label[:64],
         terminal_id=ctx.terminal_id,
         created_at=ctx.now,
+        **_outcome_columns(assessment),
     )
     session.add(inspection)
     before = {"state": state_of(status).value, "grade": status.grade if status else None}
-    if status is None:
-        status = UnitStatus(unit_id=unit.id, return_id=unit.return_id, store_id=unit.store_id)
-        session.add(status)
-    status.state = after.value
-    status.grade = inspection.grade
-    status.inspection_id = inspection.id
-    status.updated_at = ctx.now
-    status.updated_by = ctx.actor.label[:64]
-    session.flush()
+    status = _mark_inspected(session, ctx, unit, status, inspection, after)
     record(
         session,
         ctx,
@@ -157,6 +125,67 @@ def inspect_unit(
     return Inspected(view, ret, fully_inspected)
 
 
+def _inspectable(ctx: Context, unit: Unit, status: UnitStatus | None) -> tuple[bool, UnitState]:
+    """Whether inspecting the unit now is a re-inspection, and the state it leaves the unit
+    in; a 409 when the unit's state allows no inspection by this person, or it belongs to no
+    return. A unit inspected already is re-inspected only by a supervisor."""
+    reinspection = state_of(status) == UnitState.INSPECTED
+    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
+        raise Conflict(
+            "The unit is inspected already; only a supervisor may re-inspect it.",
+            unit_state=UnitState.INSPECTED.value,
+        )
+    after = next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
+    if unit.return_id is None:
+        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    return reinspection, after
+
+
+def _next_sequence(session: Session, unit: Unit) -> int:
+    """A re-inspection's place after the unit's inspections so far (the first is kept)."""
+    latest = select(func.max(Inspection.sequence)).where(Inspection.unit_id == unit.id)
+    return 1 + (session.scalar(latest) or 0)
+
+
+def _outcome_columns(assessment: rules.Assessment) -> dict:
+    """What the checklist's answers concluded, as an inspection row keeps it."""
+    return {
+        "findings": [f.to_dict() for f in assessment.findings],
+        "grade": str(assessment.grade),
+        "buyer_fault": assessment.buyer_fault,
+        "liability": str(assessment.liability),
+        "recommended_disposition": str(assessment.recommended_disposition),
+        "deduction_amount": assessment.deduction.amount,
+        "deduction_percent": assessment.deduction.percent,
+        "deduction_reason": assessment.deduction.reason[:500],
+        "currency": assessment.deduction.currency,
+        "reject": assessment.reject,
+        "reject_reason": str(assessment.reject_reason) if assessment.reject_reason else None,
+        "no_resale": assessment.no_resale,
+    }
+
+
+def _mark_inspected(
+    session: Session,
+    ctx: Context,
+    unit: Unit,
+    status: UnitStatus | None,
+    inspection: Inspection,
+    after: UnitState,
+) -> UnitStatus:
+    """The unit's current state becomes `after`, with this inspection's grade."""
+    if status is None:
+        status = UnitStatus(unit_id=unit.id, return_id=unit.return_id, store_id=unit.store_id)
+        session.add(status)
+    status.state = after.value
+    status.grade = inspection.grade
+    status.inspection_id = inspection.id
+    status.updated_at = ctx.now
+    status.updated_by = ctx.actor.label[:64]
+    session.flush()
+    return status
+
+
 def preview_inspection(
     session: Session,
     ctx: Context,
@@ -170,16 +199,7 @@ def preview_inspection(
     findings), after the same checks, writing and locking nothing: the floor shows it to the
     inspector before they confirm."""
     unit = find_unit(session, ctx, lpn)
-    status = session.get(UnitStatus, unit.id)
-    reinspection = state_of(status) == UnitState.INSPECTED
-    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
-        raise Conflict(
-            "The unit is inspected already; only a supervisor may re-inspect it.",
-            unit_state=UnitState.INSPECTED.value,
-        )
-    next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
-    if unit.return_id is None:
-        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    _inspectable(ctx, unit, session.get(UnitStatus, unit.id))
     ret = session.get_one(Return, unit.return_id)
     line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
     version_row, _checked, _photos, assessment = _conclude(

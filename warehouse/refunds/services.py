@@ -421,13 +421,20 @@ def _finding_report(finding: rules.UnitFinding) -> dict:
     }
 
 
-def finding_after_refund_details(finding: rules.UnitFinding) -> dict:
-    """The evidence of a finding against a unit already refunded, as its exception keeps it."""
+def finding_after_refund(ret: Return, finding: rules.UnitFinding) -> dict:
+    """A finding against a unit already refunded, as the queue's exception for it keeps it:
+    the unit, its line and its return, with the evidence."""
     return {
-        "lpn": finding.lpn,
-        "reason": finding.reject_reason,
-        "deduction": finding.deduction,
-        "deduction_reason": finding.deduction_reason,
-        "grade": finding.grade,
-        "photos": list(finding.photos),
+        "return_id": ret.id,
+        "unit_id": finding.unit_id,
+        "return_line_id": finding.line,
+        "store_id": ret.store_id,
+        "details": {
+            "lpn": finding.lpn,
+            "reason": finding.reject_reason,
+            "deduction": finding.deduction,
+            "deduction_reason": finding.deduction_reason,
+            "grade": finding.grade,
+            "photos": list(finding.photos),
+        },
     }
