@@ -19,10 +19,6 @@ from warehouse.inspection.models import (
 from warehouse.inspection.units import find_unit
 from warehouse.receiving.models import Unit
 
-DEFAULT_MAX_DEDUCTION_PERCENT = 100
-#: Units of a return that must be inspected before it is: all but extras (not on the return).
-NOT_COUNTED = ("extra",)
-
 
 def outcome_view(inspection: Inspection) -> dict:
     return {
