@@ -108,9 +108,8 @@ def dispose(
         session,
         ctx,
         unit,
-        decision=decision.value,
-        grade=status.grade,
-        state=after.value,
+        status,
+        decision.value,
         final=after != UnitState.REFURBISHING,
         via="inspection",
         recommended=recommended.value,
@@ -188,8 +187,11 @@ def _place(session: Session, ctx: Context, unit: Unit, bin_: Bin) -> None:
     location.placed_by = ctx.actor.label[:64]
 
 
-def _tell_store(session: Session, ctx: Context, unit: Unit, **data) -> None:
-    """`unit.disposed` for the unit's store, with what the store needs to know of it.
+def _tell_store(
+    session: Session, ctx: Context, unit: Unit, status: UnitStatus, decision: str, **data
+) -> None:
+    """`unit.disposed` for the unit's store, with what the store needs to know of it: the
+    decision, and the unit's grade and state after it.
 
     A refurbished unit is told of twice, at each step: `final` is false when it goes into
     refurbishment and true when it comes out (restocked or scrapped), as it is for every
@@ -198,7 +200,8 @@ def _tell_store(session: Session, ctx: Context, unit: Unit, **data) -> None:
         return
     ret = session.get_one(Return, unit.return_id)
     line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
-    grade = data.get("grade")
+    grade = status.grade
+    data = {"decision": decision, "grade": grade, "state": status.state, **data}
     append_event(
         session,
         ctx,
@@ -329,9 +332,8 @@ def complete_refurbishment(
         session,
         ctx,
         unit,
-        decision=outcome.value,
-        grade=status.grade,
-        state=after.value,
+        status,
+        outcome.value,
         final=True,
         via="refurbishment",
         reason=order.scrap_reason,

@@ -89,8 +89,7 @@ def inspect_scan():
 def inspect_unit(lpn: str):
     """The unit and its checklist, the "all fine" answers pre-selected."""
     try:
-        unit = _inspectable(lpn)
-        sheet = _sheet(unit)
+        sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
@@ -109,13 +108,12 @@ def inspect_check(lpn: str):
     """Keeps the new photos, then shows what the answers conclude, before confirming.
     Wrong or missing answers come back on the form, each with its message."""
     try:
-        unit = _inspectable(lpn)
-        sheet = _sheet(unit)
+        sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
     posted = form.posted_answers(sheet["items"])
-    lpn = unit.lpn
+    lpn = sheet["unit"].lpn
     try:
         form.keep_new_photos(lpn, sheet["items"], posted)
     except DomainError as exc:
@@ -154,8 +152,7 @@ def inspect_check(lpn: str):
 def inspect_edit(lpn: str):
     """Back from the result to the form, answers and photos kept."""
     try:
-        unit = _inspectable(lpn)
-        sheet = _sheet(unit)
+        sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
