@@ -325,28 +325,9 @@ def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: 
     """Moves the return to inspected when its last unit is, and tells the store. Answers
     whether the return is now fully inspected for the first time: its refund is then
     decided (by the flow, in the same transaction)."""
-    uninspected = session.scalar(
-        select(func.count())
-        .select_from(Unit)
-        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
-        .where(
-            Unit.return_id == ret.id,
-            Unit.reception_status.not_in(NOT_COUNTED),
-            UnitStatus.unit_id.is_(None),
-        )
-    )
-    all_inspected = uninspected == 0
+    all_inspected = _all_units_inspected(session, ret)
     fully_received = ret.reception_status == "received"
-    reported_before = (
-        all_inspected
-        and fully_received
-        and session.scalar(
-            select(Event.id)
-            .where(Event.return_id == ret.id, Event.type == str(EventType.RETURN_INSPECTED))
-            .limit(1)
-        )
-        is not None
-    )
+    reported_before = all_inspected and fully_received and _reported_inspected(session, ret)
     before = ret.status
     after = return_rules.status_after_inspection(
         return_rules.ReturnStatus(ret.status), all_units_inspected=all_inspected
@@ -382,6 +363,31 @@ def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: 
         )
         return not reported_before
     return False
+
+
+def _all_units_inspected(session: Session, ret: Return) -> bool:
+    """Whether every unit the return counts (extras aside) has been inspected."""
+    uninspected = session.scalar(
+        select(func.count())
+        .select_from(Unit)
+        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
+        .where(
+            Unit.return_id == ret.id,
+            Unit.reception_status.not_in(NOT_COUNTED),
+            UnitStatus.unit_id.is_(None),
+        )
+    )
+    return uninspected == 0
+
+
+def _reported_inspected(session: Session, ret: Return) -> bool:
+    """Whether the store has been told the return is inspected already."""
+    reported = session.scalar(
+        select(Event.id)
+        .where(Event.return_id == ret.id, Event.type == str(EventType.RETURN_INSPECTED))
+        .limit(1)
+    )
+    return reported is not None
 
 
 def inspected_event_data(session: Session, ret: Return) -> dict:
