@@ -29,7 +29,9 @@ from warehouse.queue.rules import Effect, ExceptionKind
 from warehouse.receiving import services as receiving
 from warehouse.receiving.models import ReceivingException
 from warehouse.refunds import services as refunds
+from warehouse.returns import services as returns
 from warehouse.returns.models import Return
+from warehouse.returns.queries import load_return
 
 step = unit_of_work
 """A floor step: one transaction, committed when the step returns, rolled back when it raises,
@@ -38,6 +40,11 @@ parcel), so the re-run answers from the winner's row."""
 
 
 # --- a store announces a return ------------------------------------------------------------------
+
+# Announcing touches only the return itself: each step is the returns stage's own change.
+create_return = step(returns.create_return)
+register_tracking = step(returns.register_tracking)
+cancel_return = step(returns.cancel_return)
 
 
 # --- receiving at the dock -----------------------------------------------------------------------
@@ -137,3 +144,39 @@ def _refund_express_returns(db: Session, ctx: Context, returns: Iterable[Return]
     for ret in returns:
         if ret.express_refund:
             refunds.request_express(db, ctx, ret)
+
+
+@step
+def confirm_refund(
+    db: Session, ctx: Context, return_id: uuid.UUID, *, refund_id: str, amount: int
+) -> Return:
+    """The store has refunded the buyer: its refund is recorded and, once inspection has
+    decided, the return closes."""
+    ret = load_return(db, return_id, ctx.store_scope, for_update=True)
+    return refunds.confirm(db, ctx, ret, store_refund_id=refund_id, amount=amount)
+
+
+@step
+def report_refund_failure(db: Session, ctx: Context, return_id: uuid.UUID, *, reason: str):
+    """The store could not refund; the refund waits for a supervisor's retry."""
+    ret = load_return(db, return_id, ctx.store_scope, for_update=True)
+    return refunds.report_failure(db, ctx, ret, reason=reason)
+
+
+@step
+def retry_refund(db: Session, ctx: Context, return_id: uuid.UUID) -> Return:
+    """A supervisor sends a failed refund request to the store again."""
+    ret = load_return(db, return_id, ctx.store_scope, for_update=True)
+    refunds.retry(db, ctx, ret)
+    return ret
+
+
+@step
+def override_decision(
+    db: Session, ctx: Context, return_id: uuid.UUID, *, decision: str, reason: str
+) -> Return:
+    """A supervisor overrides the inspection's rejection: the refund is decided again with
+    the rejection flags set aside."""
+    ret = returns.record_decision_override(db, ctx, return_id, decision=decision, reason=reason)
+    refunds.decide_after_inspection(db, ctx, ret, override_rejections=True)
+    return ret
