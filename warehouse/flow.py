@@ -178,5 +178,5 @@ def override_decision(
     """A supervisor overrides the inspection's rejection: the refund is decided again with
     the rejection flags set aside."""
     ret = returns.record_decision_override(db, ctx, return_id, decision=decision, reason=reason)
-    refunds.decide_after_inspection(db, ctx, ret, override_rejections=True)
+    _decide_refund(db, ctx, ret, override_rejections=True)
     return ret
