@@ -33,16 +33,6 @@ class Resolution(StrEnum):
     RETURN_TO_BUYER = "returned_to_buyer"
 
 
-#: Actions a person may choose, per the API's names.
-ACTIONS = {
-    "match": Resolution.MATCH,
-    "accept": Resolution.ACCEPT,
-    "reject": Resolution.REJECT,
-    "return_to_buyer": Resolution.RETURN_TO_BUYER,
-}
-OPEN_STATES = ("open", "claimed")
-
-
 class Action(StrEnum):
     """What a supervisor may choose, by the API's names."""
 
@@ -50,6 +40,11 @@ class Action(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     RETURN_TO_BUYER = "return_to_buyer"
+
+
+#: Actions a person may choose, per the API's names, and the resolution each records.
+ACTIONS: dict[str, Resolution] = {action.value: Resolution[action.name] for action in Action}
+OPEN_STATES = ("open", "claimed")
 
 
 class Effect(StrEnum):
