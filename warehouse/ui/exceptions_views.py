@@ -8,9 +8,8 @@ from flask import current_app, redirect, request, send_file, url_for
 from sqlalchemy import select
 
 import scanners
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection import photos
 from warehouse.inspection.views import PHOTO_MAX_AGE, photo_storage
@@ -52,7 +51,7 @@ def claim(exception_id: str):
     eid = api.parse_id(exception_id, "exception")
     ctx = api.context()
     try:
-        run_in_transaction(api.session(), lambda db: queue.claim(db, ctx, eid))
+        flow.claim_exception(api.session(), ctx, eid)
     except DomainError as exc:
         error_banner(exc)
     else:
@@ -84,9 +83,8 @@ def resolve(exception_id: str):
                     detail="No return with that identifier.",
                 )
             return_id = ret.id
-        run_in_transaction(
-            api.session(),
-            lambda db: queue.resolve(db, ctx, eid, action=action, note=note, return_id=return_id),
+        flow.resolve_exception(
+            api.session(), ctx, eid, action=action, note=note, return_id=return_id
         )
     except DomainError as exc:
         error_banner(exc)
