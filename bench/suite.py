@@ -37,7 +37,7 @@ BASELINE_COMMAND = (sys.executable, "-m", "bench.baseline_app")
 
 def serve_defaults() -> tuple[int, int]:
     """`warehouse serve`'s own default workers and threads, read from the command itself."""
-    from warehouse.cli import serve
+    from warehouse.commands import serve
 
     defaults = {param.name: param.default for param in serve.params}
     return defaults["workers"], defaults["threads"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from labels import code128, qr
+import labels.code128 as code128
+import labels.qr as qr
 from labels.geometry import check_dpi, mm_to_dots
 from labels.layout import Barcode, Box, Element, Layout, QrCode, Text
 

@@ -11,7 +11,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from labels import text
+import labels.text as text
 from labels.fonts import FontFace
 from labels.geometry import physical_dpi
 from labels.layout import Barcode, Box, Layout, QrCode, Text

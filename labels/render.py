@@ -7,7 +7,11 @@ from typing import Literal
 
 from PIL import Image
 
-from labels import fonts, kinds, pdf, png, zpl
+import labels.fonts as fonts
+import labels.kinds as kinds
+import labels.pdf as pdf
+import labels.png as png
+import labels.zpl as zpl
 from labels.errors import LabelError, UnsupportedFormat
 from labels.geometry import check_dpi
 from labels.kinds import BinLabel, ReturnSlip, UnitLabel

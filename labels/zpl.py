@@ -15,7 +15,9 @@ import functools
 
 from PIL import Image, ImageOps
 
-from labels import code128, qr, text
+import labels.code128 as code128
+import labels.qr as qr
+import labels.text as text
 from labels.fonts import FontFace
 from labels.layout import Barcode, Box, Layout, QrCode, Text
 

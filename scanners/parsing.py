@@ -38,7 +38,10 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import Literal
 
-from scanners import carriers, codes, gs1, products
+import scanners.carriers as carriers
+import scanners.codes as codes
+import scanners.gs1 as gs1
+import scanners.products as products
 from scanners.clean import GS, GS1_SYMBOLOGIES, GTIN_SYMBOLOGIES, Cleaned, clean
 from scanners.scan import BAD_CHECK, BAD_FORMAT, NO_AI, TRUNCATED, Scan, make_scan, unknown
 

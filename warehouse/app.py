@@ -5,19 +5,30 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
 
-from warehouse import api, edge
+from warehouse import api, commands, edge
+from warehouse.auth import commands as auth_commands
 from warehouse.auth import guard
 from warehouse.auth.cache import CredentialCache
-from warehouse.cli import register_commands
+from warehouse.auth.views import blp as auth_blp
 from warehouse.clock import Clock, SystemClock
 from warehouse.config import Settings
 from warehouse.db import make_engine, make_session_factory
+from warehouse.disposition.views import blp as disposition_blp
+from warehouse.events import commands as events_commands
+from warehouse.events.views import blp as events_blp
 from warehouse.idempotency import edge as idempotency
+from warehouse.inspection.views import blp as inspection_blp
+from warehouse.printing.views import blp as printing_blp
 from warehouse.problems import register_error_handlers
+from warehouse.receiving.views import blp as receiving_blp
+from warehouse.returns.views import blp as returns_blp
 from warehouse.security_headers import init_security_headers
+from warehouse.stores import commands as stores_commands
+from warehouse.stores.views import blp as stores_blp
 from warehouse.text_guard import init_text_guard
-from warehouse.ui import init_ui
+from warehouse.ui.pages import init_ui
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
@@ -45,7 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     init_ui(app, settings)
     init_security_headers(app)
 
-    register_commands(app)
+    _register_commands(app)
     register_error_handlers(app)
     api.bind_request_lifecycle(app)
     guard.bind_authentication(app)
@@ -57,15 +68,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 
 def _register_blueprints(rest: api.Api) -> None:
-    from warehouse.auth.views import blp as auth_blp
-    from warehouse.disposition.views import blp as disposition_blp
-    from warehouse.events.views import blp as events_blp
-    from warehouse.inspection.views import blp as inspection_blp
-    from warehouse.printing.views import blp as printing_blp
-    from warehouse.receiving.views import blp as receiving_blp
-    from warehouse.returns.views import blp as returns_blp
-    from warehouse.stores.views import blp as stores_blp
-
     for blueprint in (
         auth_blp,
         returns_blp,
@@ -79,9 +81,14 @@ def _register_blueprints(rest: api.Api) -> None:
         rest.register_blueprint(blueprint)
 
 
+def _register_commands(app: Flask) -> None:
+    """The operator commands (`warehouse …`, `flask …`, test runners), each package's own."""
+    for package_commands in (commands, stores_commands, auth_commands, events_commands):
+        package_commands.init_app(app)
+
+
 def _serve_docs_assets(app: Flask) -> None:
     """Swagger UI's files from the swagger-ui-bundle package: the docs work with no internet."""
-    from swagger_ui_bundle import swagger_ui_path
 
     @app.get(f"{api.API_PREFIX}/docs/assets/<path:filename>", endpoint="api-docs-assets")
     def _docs_asset(filename: str):

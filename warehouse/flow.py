@@ -26,11 +26,18 @@ import scanners
 from scanners.guard import DEFAULT_WINDOW_MS, DoubleScanGuard
 from warehouse.context import Context
 from warehouse.db import unit_of_work
+from warehouse.disposition import services as disposition
+from warehouse.inspection import services as inspection
+from warehouse.queue import services as queue
+from warehouse.queue.rules import Effect, ExceptionKind
 from warehouse.receiving import queries as receiving_queries
 from warehouse.receiving import rules as receiving_rules
 from warehouse.receiving import services as receiving
+from warehouse.receiving.models import ReceivingException
 from warehouse.refunds import services as refunds
+from warehouse.returns import services as returns
 from warehouse.returns.models import Return
+from warehouse.returns.queries import load_return
 
 step = unit_of_work
 """A floor step: one transaction, committed when the step returns, rolled back when it raises,
@@ -39,6 +46,11 @@ parcel), so the re-run answers from the winner's row."""
 
 
 # --- a store announces a return ------------------------------------------------------------------
+
+# Announcing touches only the return itself: each step is the returns stage's own change.
+create_return = step(returns.create_return)
+register_tracking = step(returns.register_tracking)
+cancel_return = step(returns.cancel_return)
 
 
 # --- receiving at the dock -----------------------------------------------------------------------
@@ -237,10 +249,85 @@ def _match_parcel(
 # --- the exception queue -------------------------------------------------------------------------
 
 
+@step
+def claim_exception(db: Session, ctx: Context, exception_id: uuid.UUID) -> ReceivingException:
+    """A supervisor takes an exception, so two people do not work the same parcel."""
+    return queue.claim(db, ctx, exception_id)
+
+
+@step
+def resolve_exception(
+    db: Session,
+    ctx: Context,
+    exception_id: uuid.UUID,
+    *,
+    action: str,
+    note: str,
+    return_id: uuid.UUID | None = None,
+) -> ReceivingException:
+    """A supervisor settles an exception with one of its kind's actions and a note, and what
+    the action means follows: a match receives the parcel on the return named, a rejection
+    tells the store, an accepted shortage lets the return count as received and be decided
+    once inspected; the other actions are only recorded."""
+    resolving = queue.start_resolution(db, ctx, exception_id, action=action, return_id=return_id)
+    exception = resolving.exception
+    if resolving.effect == Effect.MATCH_PARCEL:
+        _match_parcel(db, ctx, exception.parcel_id, return_id)
+        if queue.settled_by_match(db, resolving, note):
+            return exception
+    queue.finish_resolution(db, ctx, resolving, note)
+    if resolving.effect == Effect.REJECT_RETURN:
+        for ret in resolving.returns:
+            refunds.reject(db, ctx, ret, findings=queue.rejection_findings(resolving, note))
+            queue.settle_rejected_return(db, ctx, ret, note)
+    elif resolving.effect == Effect.ACCEPT_SHORTAGE:
+        ret = resolving.returns[0]
+        if queue.accept_shortage(db, ctx, ret, note):
+            _settle_inspection(db, ctx, ret)
+    return exception
+
+
 # --- inspection ----------------------------------------------------------------------------------
 
 
+@step
+def inspect_unit(db: Session, ctx: Context, lpn: str, **filled) -> dict:
+    """An inspector fills a unit's checklist (`filled`: the answers, photos and notes, as
+    `inspection.services.inspect_unit` takes them; a supervisor may re-inspect); the first
+    time this makes its return fully inspected, the return's refund is decided. Answers the
+    inspection as the API shows it."""
+    done = inspection.inspect_unit(db, ctx, lpn, **filled)
+    if done.fully_inspected:
+        _decide_refund(db, ctx, done.ret)
+    return done.view
+
+
+def _settle_inspection(db: Session, ctx: Context, ret: Return) -> None:
+    """A return that now counts as received may be fully inspected already: if so, it is
+    reported inspected and its refund decided."""
+    if inspection.settle_return(db, ctx, ret, reinspection=False):
+        _decide_refund(db, ctx, ret)
+
+
+def _decide_refund(
+    db: Session, ctx: Context, ret: Return, *, override_rejections: bool = False
+) -> None:
+    """Refund, exchange or reject a fully inspected return, and tell the store; what
+    inspection found wrong with a unit an express refund had already paid for goes to the
+    queue, for the store to act on."""
+    decided = refunds.decide_after_inspection(db, ctx, ret, override_rejections=override_rejections)
+    for finding in decided.found_after_refund:
+        evidence = refunds.finding_after_refund(ret, finding)
+        queue.open_exception(db, ctx, ExceptionKind.FINDING_AFTER_REFUND, **evidence)
+
+
 # --- disposition and refurbishment ---------------------------------------------------------------
+
+# Routing a unit and working its refurbishment touch only the disposition stage (and tell the
+# store): each step is that stage's own change.
+dispose_unit = step(disposition.dispose)
+move_unit = step(disposition.move_unit)
+complete_refurbishment = step(disposition.complete_refurbishment)
 
 
 # --- refunds -------------------------------------------------------------------------------------
@@ -252,3 +339,39 @@ def _refund_express_returns(db: Session, ctx: Context, returns: Iterable[Return]
     for ret in returns:
         if ret.express_refund:
             refunds.request_express(db, ctx, ret)
+
+
+@step
+def confirm_refund(
+    db: Session, ctx: Context, return_id: uuid.UUID, *, refund_id: str, amount: int
+) -> Return:
+    """The store has refunded the buyer: its refund is recorded and, once inspection has
+    decided, the return closes."""
+    ret = load_return(db, return_id, ctx.store_scope, for_update=True)
+    return refunds.confirm(db, ctx, ret, store_refund_id=refund_id, amount=amount)
+
+
+@step
+def report_refund_failure(db: Session, ctx: Context, return_id: uuid.UUID, *, reason: str):
+    """The store could not refund; the refund waits for a supervisor's retry."""
+    ret = load_return(db, return_id, ctx.store_scope, for_update=True)
+    return refunds.report_failure(db, ctx, ret, reason=reason)
+
+
+@step
+def retry_refund(db: Session, ctx: Context, return_id: uuid.UUID) -> Return:
+    """A supervisor sends a failed refund request to the store again."""
+    ret = load_return(db, return_id, ctx.store_scope, for_update=True)
+    refunds.retry(db, ctx, ret)
+    return ret
+
+
+@step
+def override_decision(
+    db: Session, ctx: Context, return_id: uuid.UUID, *, decision: str, reason: str
+) -> Return:
+    """A supervisor overrides the inspection's rejection: the refund is decided again with
+    the rejection flags set aside."""
+    ret = returns.record_decision_override(db, ctx, return_id, decision=decision, reason=reason)
+    _decide_refund(db, ctx, ret, override_rejections=True)
+    return ret

@@ -25,8 +25,8 @@ from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.workers.gthread import ThreadWorker
+from werkzeug.utils import import_string
 
-from warehouse.app import create_app
 from warehouse.edge import API_PREFIX, MAX_TARGET_BYTES
 from warehouse.errors import URITooLong
 from warehouse.problems import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE
@@ -195,7 +195,7 @@ class _Arbiter(Arbiter):
 
 class _Gunicorn(BaseApplication):
     def __init__(
-        self, options: dict, delivery: DeliveryProcess | None, app_factory: Callable = create_app
+        self, options: dict, delivery: DeliveryProcess | None, app_factory: Callable | str
     ) -> None:
         self.options = options
         self.delivery = delivery
@@ -208,7 +208,8 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         # Each worker builds its own app after the fork: no engine is shared across processes.
-        return self.app_factory()
+        factory = self.app_factory
+        return (import_string(factory) if isinstance(factory, str) else factory)()
 
     def run(self):
         if self.delivery is None:
@@ -229,12 +230,13 @@ def serve_forever(
     workers: int,
     threads: int,
     delivery_worker: bool = True,
-    app_factory: Callable = create_app,
+    app_factory: Callable | str,
 ) -> None:
     """Serves until SIGTERM/SIGINT; with `delivery_worker`, webhooks are posted meanwhile.
 
-    `app_factory` builds each worker's WSGI app: the benchmarks serve their bare baseline
-    app through it, so that it runs under exactly these server settings."""
+    `app_factory` builds each worker's WSGI app, given by import path ("module:function",
+    as `warehouse serve` names the service's) or as the function itself: the benchmarks serve
+    their bare baseline app through it, so that it runs under exactly these server settings."""
     _Gunicorn(
         {
             "bind": f"{host}:{port}",

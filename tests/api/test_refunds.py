@@ -308,3 +308,22 @@ def test_a_return_shows_its_parcels_units_and_events_so_far(floor):
     assert [e["sequence"] for e in detail["events"]] == sorted(
         e["sequence"] for e in detail["events"]
     )
+
+
+def test_a_parcel_the_queue_matches_by_hand_gets_its_express_refund_as_a_scan_would(floor):
+    ret = two_tees(floor, express_refund=True)
+    scan = {"scan_id": str(uuid.uuid4()), "code": "DPK009988776655"}
+    floor.client.post("/api/v1/parcels/scan", json=scan, headers=floor.receiver)
+    [unmatched] = floor.client.get(
+        "/api/v1/exceptions?kind=unmatched_parcel", headers=floor.supervisor
+    ).json["items"]
+    assert floor.events("return.refund_requested") == []
+    resolved = floor.client.post(
+        f"/api/v1/exceptions/{unmatched['id']}/resolve",
+        headers=floor.supervisor,
+        json={"action": "match", "note": "面单破损, 人工核对", "return_id": ret["id"]},
+    )
+    assert resolved.status_code == 200, resolved.json
+    [express] = floor.events("return.refund_requested")
+    assert express.data["mode"] == "express"
+    assert express.data["amount"] == 9900 * 2 + 3500

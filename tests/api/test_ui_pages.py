@@ -15,7 +15,7 @@ from ui_helpers import csrf_of, form_fields, sign_in, submit, text
 
 from warehouse.config import Settings
 from warehouse.receiving.models import Unit
-from warehouse.ui import secret_key
+from warehouse.ui.pages import secret_key
 
 GTIN = "6901234567892"
 

@@ -643,7 +643,7 @@ def test_a_store_whose_endpoint_refuses_every_post_shows_before_anything_dies(
 
 def test_the_awaiting_filter_matches_the_services_statuses():
     from warehouse.returns.models import AWAITING_DECISION_SQL
-    from warehouse.returns.services import AWAITING_DECISION
+    from warehouse.returns.rules import AWAITING_DECISION
 
     listed = set(re.findall(r"'(\w+)'", AWAITING_DECISION_SQL))
     assert listed == {str(s) for s in AWAITING_DECISION}

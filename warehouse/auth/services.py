@@ -17,7 +17,9 @@ from warehouse import secrets
 from warehouse.audit.services import record
 from warehouse.auth.models import StaffToken, StaffUser
 from warehouse.auth.roles import Role
+from warehouse.config import Settings
 from warehouse.context import Actor, Context
+from warehouse.db import unit_of_work
 from warehouse.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -176,4 +178,38 @@ def set_language(session: Session, ctx: Context, user_id: uuid.UUID, language: s
         user.id,
         before={"language": before},
         after={"language": language},
+    )
+
+
+# --- use cases: each one transaction of its own, for the API views and the CLI -------------------
+
+
+@unit_of_work
+def add_user(session: Session, ctx: Context, *, username: str, role: str, pin: str) -> StaffUser:
+    """Adds a staff member (`create_user`)."""
+    return create_user(session, ctx, username=username, role=role, pin=pin)
+
+
+@unit_of_work
+def sign_in(
+    session: Session,
+    ctx: Context,
+    settings: Settings,
+    *,
+    badge: str | None = None,
+    username: str | None = None,
+    pin: str | None = None,
+) -> IssuedToken:
+    """A token for a scanned badge, or else for a username and PIN, with the settings' token
+    lifetime and lockout."""
+    if badge:
+        return sign_in_with_badge(session, ctx, badge=badge, token_hours=settings.token_hours)
+    return sign_in_with_pin(
+        session,
+        ctx,
+        username=username,
+        pin=pin,
+        token_hours=settings.token_hours,
+        max_failed=settings.max_failed_logins,
+        lockout_minutes=settings.lockout_minutes,
     )

@@ -11,7 +11,6 @@ from warehouse.auth import services
 from warehouse.auth.guard import public
 from warehouse.auth.schemas import TokenRequestSchema, TokenSchema
 from warehouse.context import SYSTEM, Context
-from warehouse.db import transaction
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Staff sign-in.")
 
@@ -25,28 +24,19 @@ class Token(MethodView):
     @blp.doc(security=[])
     def post(self, data):
         """Sign in with username and PIN, or by scanning a badge; answers a bearer token."""
-        settings = current_app.extensions["warehouse.settings"]
         ctx = Context(
             actor=SYSTEM,
             now=current_app.extensions["warehouse.clock"].now(),
             terminal_id=request.headers.get("X-Terminal-Id") or None,
         )
-        db = session()
-        with transaction(db):
-            if data.get("badge"):
-                issued = services.sign_in_with_badge(
-                    db, ctx, badge=data["badge"], token_hours=settings.token_hours
-                )
-            else:
-                issued = services.sign_in_with_pin(
-                    db,
-                    ctx,
-                    username=data["username"],
-                    pin=data["pin"],
-                    token_hours=settings.token_hours,
-                    max_failed=settings.max_failed_logins,
-                    lockout_minutes=settings.lockout_minutes,
-                )
+        issued = services.sign_in(
+            session(),
+            ctx,
+            current_app.extensions["warehouse.settings"],
+            badge=data.get("badge"),
+            username=data.get("username"),
+            pin=data.get("pin"),
+        )
         return {
             "token": issued.token,
             "expires_at": issued.expires_at,

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from warehouse.context import Context
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
-from warehouse.errors import InvalidInput
-from warehouse.inspection.models import UnitStatus
+from warehouse.errors import InvalidInput, NotFound
+from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.rules import CONDITION, Grade
 from warehouse.inspection.units import (
     find_unit,
@@ -18,8 +18,8 @@ from warehouse.inspection.units import (
     status_of,
 )
 from warehouse.receiving.models import Unit
-
-MAX_NOTES = 200
+from warehouse.returns.models import ReturnLine
+from warehouse.texts import Text
 
 
 def list_refurbishments(
@@ -111,3 +111,45 @@ def refurbishment_view(
         "completed_at": order.completed_at.isoformat() if order.completed_at else None,
         "completed_by": order.completed_by,
     }
+
+
+# --- the refurbishment queue's pages ---------------------------------------------------------
+
+
+def open_order_of(session: Session, ctx: Context, lpn: str) -> Refurbishment:
+    """The unit's open work order (404 when it has none, or it is done)."""
+    unit = find_unit(session, ctx, lpn or "-")
+    order = session.scalar(select(Refurbishment).where(Refurbishment.unit_id == unit.id))
+    if order is None or order.status != "open":
+        raise NotFound(Text("No such refurbishment order."))
+    return order
+
+
+def order_unit(
+    session: Session, order: Refurbishment
+) -> tuple[Unit, ReturnLine | None, Inspection | None]:
+    """The work order's unit, its return line and its latest inspection (what to fix)."""
+    unit = session.get_one(Unit, order.unit_id)
+    line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    inspection = session.scalar(
+        select(Inspection)
+        .where(Inspection.unit_id == unit.id)
+        .order_by(Inspection.sequence.desc())
+        .limit(1)
+    )
+    return unit, line, inspection
+
+
+def units_with_findings(session: Session, unit_ids: list) -> dict:
+    """unit id → (unit, its return line, its current inspection), in one query for a whole
+    page of the queue."""
+    if not unit_ids:
+        return {}
+    rows = session.execute(
+        select(Unit, ReturnLine, Inspection)
+        .outerjoin(ReturnLine, ReturnLine.id == Unit.return_line_id)
+        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
+        .outerjoin(Inspection, Inspection.id == UnitStatus.inspection_id)
+        .where(Unit.id.in_(unit_ids))
+    )
+    return {unit.id: (unit, line, inspection) for unit, line, inspection in rows}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from warehouse.audit.services import record
 from warehouse.auth.roles import Permission, may
 from warehouse.context import Context
+from warehouse.db import unit_of_work
 from warehouse.disposition import bins, rules
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
 from warehouse.disposition.queries import disposition_view, refurbishment_view, unit_disposition
@@ -37,6 +38,13 @@ from warehouse.texts import Text
 MAX_NOTES = 200
 
 
+# --- bins ------------------------------------------------------------------------------------
+
+#: A supervisor registers a bin: one transaction (the demo loader calls `bins.register_bin`
+#: inside its own).
+register_bin = unit_of_work(bins.register_bin)
+
+
 def dispose(
     session: Session,
     ctx: Context,
@@ -53,21 +61,7 @@ def dispose(
     after = next_state(status, ROUTE_MOVE[decision])
     inspection = session.get_one(Inspection, status.inspection_id)
     recommended = Route(inspection.recommended_disposition)
-    try:
-        judgement = rules.judge(
-            decision,
-            recommended=recommended,
-            no_resale=inspection.no_resale,
-            supervisor=may(ctx.actor.role or "", Permission.SUPERVISE),
-            reason=reason,
-            has_bin=bool(bin_code),
-        )
-    except rules.NeverResold as refused:
-        raise Conflict(refused.args[0], unit_state=status.state) from None
-    except rules.SupervisorNeeded as refused:
-        raise Forbidden(refused.args[0]) from None
-    except rules.DecisionInvalid as invalid:
-        raise InvalidInput(invalid.errors) from None
+    override = _judge(ctx, status, inspection, decision, reason=reason, has_bin=bool(bin_code))
     bin_ = bins.bin_for_restock(session, bin_code) if decision == Route.RESTOCK else None
     reason = (reason or "").strip() or None
 
@@ -78,7 +72,7 @@ def dispose(
         store_id=unit.store_id,
         decision=decision.value,
         recommended=recommended.value,
-        override=judgement.override,
+        override=override,
         reason=reason,
         note=note,
         bin_id=bin_.id if bin_ else None,
@@ -90,22 +84,9 @@ def dispose(
     session.flush()
     before = {"state": status.state}
     _set_state(status, ctx, after.value)
-    refurbishment = None
     if bin_ is not None:
         _place(session, ctx, unit, bin_)
-    if decision == Route.REFURBISH:
-        refurbishment = Refurbishment(
-            unit_id=unit.id,
-            disposition_id=disposition.id,
-            return_id=unit.return_id,
-            store_id=unit.store_id,
-            status="open",
-            notes=[],
-            opened_at=ctx.now,
-            opened_by=ctx.actor.label[:64],
-        )
-        session.add(refurbishment)
-        session.flush()
+    refurbishment = _open_refurbishment(session, ctx, unit, disposition)
     record(
         session,
         ctx,
@@ -118,7 +99,7 @@ def dispose(
             "state": status.state,
             "decision": decision.value,
             "recommended": recommended.value,
-            "override": judgement.override,
+            "override": override,
             "reason": reason,
             "bin": bin_.code if bin_ else None,
         },
@@ -127,17 +108,67 @@ def dispose(
         session,
         ctx,
         unit,
-        decision=decision.value,
-        grade=status.grade,
-        state=after.value,
+        status,
+        decision.value,
         final=after != UnitState.REFURBISHING,
         via="inspection",
         recommended=recommended.value,
-        override=judgement.override,
+        override=override,
         reason=reason,
         disposition_id=disposition.id,
     )
     return disposition_view(session, unit, status, disposition, refurbishment, bin_)
+
+
+def _judge(
+    ctx: Context,
+    status: UnitStatus,
+    inspection: Inspection,
+    decision: Route,
+    *,
+    reason: str | None,
+    has_bin: bool,
+) -> bool:
+    """Whether routing the unit so is an override of the recommended route; a 409 for a
+    unit never to be resold, a 403 for an override by someone not a supervisor, a 422 for
+    a route without what it needs (a reason, a bin)."""
+    try:
+        judgement = rules.judge(
+            decision,
+            recommended=Route(inspection.recommended_disposition),
+            no_resale=inspection.no_resale,
+            supervisor=may(ctx.actor.role or "", Permission.SUPERVISE),
+            reason=reason,
+            has_bin=has_bin,
+        )
+    except rules.NeverResold as refused:
+        raise Conflict(refused.args[0], unit_state=status.state) from None
+    except rules.SupervisorNeeded as refused:
+        raise Forbidden(refused.args[0]) from None
+    except rules.DecisionInvalid as invalid:
+        raise InvalidInput(invalid.errors) from None
+    return judgement.override
+
+
+def _open_refurbishment(
+    session: Session, ctx: Context, unit: Unit, disposition: Disposition
+) -> Refurbishment | None:
+    """A unit routed to refurbishment gets its work order; any other route none."""
+    if disposition.decision != Route.REFURBISH:
+        return None
+    refurbishment = Refurbishment(
+        unit_id=unit.id,
+        disposition_id=disposition.id,
+        return_id=unit.return_id,
+        store_id=unit.store_id,
+        status="open",
+        notes=[],
+        opened_at=ctx.now,
+        opened_by=ctx.actor.label[:64],
+    )
+    session.add(refurbishment)
+    session.flush()
+    return refurbishment
 
 
 def _set_state(status: UnitStatus, ctx: Context, state: str) -> None:
@@ -156,8 +187,11 @@ def _place(session: Session, ctx: Context, unit: Unit, bin_: Bin) -> None:
     location.placed_by = ctx.actor.label[:64]
 
 
-def _tell_store(session: Session, ctx: Context, unit: Unit, **data) -> None:
-    """`unit.disposed` for the unit's store, with what the store needs to know of it.
+def _tell_store(
+    session: Session, ctx: Context, unit: Unit, status: UnitStatus, decision: str, **data
+) -> None:
+    """`unit.disposed` for the unit's store, with what the store needs to know of it: the
+    decision, and the unit's grade and state after it.
 
     A refurbished unit is told of twice, at each step: `final` is false when it goes into
     refurbishment and true when it comes out (restocked or scrapped), as it is for every
@@ -166,7 +200,8 @@ def _tell_store(session: Session, ctx: Context, unit: Unit, **data) -> None:
         return
     ret = session.get_one(Return, unit.return_id)
     line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
-    grade = data.get("grade")
+    grade = status.grade
+    data = {"decision": decision, "grade": grade, "state": status.state, **data}
     append_event(
         session,
         ctx,
@@ -217,6 +252,7 @@ def get_refurbishment(
     return found
 
 
+@unit_of_work
 def add_note(
     session: Session, ctx: Context, refurbishment_id: uuid.UUID, text: str
 ) -> Refurbishment:
@@ -296,9 +332,8 @@ def complete_refurbishment(
         session,
         ctx,
         unit,
-        decision=outcome.value,
-        grade=status.grade,
-        state=after.value,
+        status,
+        outcome.value,
         final=True,
         via="refurbishment",
         reason=order.scrap_reason,

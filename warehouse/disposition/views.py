@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from warehouse import flow
 from warehouse.api import (
     PageQuerySchema,
     context,
@@ -17,7 +18,6 @@ from warehouse.api import (
 )
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction, transaction
 from warehouse.disposition import bins, queries, services
 from warehouse.disposition.schemas import (
     BinContentsSchema,
@@ -66,12 +66,8 @@ class Bins(MethodView):
     @problem_response(blp, 409, "The bin is registered already.")
     def post(self, data):
         """Register a bin: answers its full code, check character appended, for its label."""
-        ctx = context()
-        bin_ = run_in_transaction(
-            session(),
-            lambda db: bins.register_bin(
-                db, ctx, name=data["code"], description=data["description"]
-            ),
+        bin_ = services.register_bin(
+            session(), context(), name=data["code"], description=data["description"]
         )
         return bins.bin_view(bin_, 0)
 
@@ -105,17 +101,15 @@ class UnitDisposition(MethodView):
     @problem_response(blp, 409, "Not inspected, disposed of already, or never to be resold.")
     def post(self, data, lpn):
         """Route an inspected unit: restock (into a bin), refurbish, scrap, …"""
-        db = session()
-        with transaction(db):
-            return services.dispose(
-                db,
-                context(),
-                lpn,
-                decision=data["decision"],
-                bin_code=data["bin"],
-                reason=data["reason"],
-                note=data["note"],
-            )
+        return flow.dispose_unit(
+            session(),
+            context(),
+            lpn,
+            decision=data["decision"],
+            bin_code=data["bin"],
+            reason=data["reason"],
+            note=data["note"],
+        )
 
 
 @blp.route("/units/<lpn>/move")
@@ -126,9 +120,7 @@ class MoveUnit(MethodView):
     @problem_response(blp, 409, "The unit is not restocked (in no bin).")
     def post(self, data, lpn):
         """Move a restocked unit into another bin (scanned)."""
-        db = session()
-        with transaction(db):
-            return services.move_unit(db, context(), lpn, bin_code=data["bin"])
+        return flow.move_unit(session(), context(), lpn, bin_code=data["bin"])
 
 
 # --- refurbishment ---------------------------------------------------------------------------
@@ -175,9 +167,8 @@ class RefurbishmentNotes(MethodView):
         """Add a note to an open work order."""
         rid = parse_id(refurbishment_id, "refurbishment order")
         db = session()
-        with transaction(db):
-            order = services.add_note(db, context(), rid, data["text"])
-            return queries.refurbishment_view(db, order)
+        order = services.add_note(db, context(), rid, data["text"])
+        return queries.refurbishment_view(db, order)
 
 
 @blp.route("/units/<lpn>/refurbish/complete")
@@ -188,14 +179,12 @@ class CompleteRefurbishment(MethodView):
     @problem_response(blp, 409, "The unit is not in refurbishment.")
     def post(self, data, lpn):
         """Finish a refurbishment: restock as grade B (open box) into a bin, or scrap."""
-        db = session()
-        with transaction(db):
-            return services.complete_refurbishment(
-                db,
-                context(),
-                lpn,
-                outcome=data["outcome"],
-                notes=data["notes"],
-                bin_code=data["bin"],
-                reason=data["reason"],
-            )
+        return flow.complete_refurbishment(
+            session(),
+            context(),
+            lpn,
+            outcome=data["outcome"],
+            notes=data["notes"],
+            bin_code=data["bin"],
+            reason=data["reason"],
+        )

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, exists, insert, or_, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from warehouse.db import _sqlite_begin, transaction
 from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
@@ -213,13 +213,15 @@ def _ids():
 
 def _due_statement():
     """Pending, due, unleased deliveries that no earlier event of their return holds back."""
-    earlier = aliased(EventDelivery)
+    # A table alias, not `aliased(EventDelivery)`: this is built at import time, and aliasing
+    # a mapped class configures every mapper, which needs every model imported first.
+    earlier = _deliveries.alias()
     held_back = (
         exists()
         .where(
-            earlier.return_id == EventDelivery.return_id,
-            earlier.sequence < EventDelivery.sequence,
-            earlier.status.in_([str(s) for s in BLOCKING_STATUSES]),
+            earlier.c.return_id == EventDelivery.return_id,
+            earlier.c.sequence < EventDelivery.sequence,
+            earlier.c.status.in_([str(s) for s in BLOCKING_STATUSES]),
         )
         .correlate(EventDelivery)
     )

@@ -15,8 +15,7 @@ from warehouse.api import (
 )
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.db import transaction
-from warehouse.events import services
+from warehouse.events import queries, services
 from warehouse.events.outbox import as_message
 from warehouse.events.schemas import (
     AttemptListSchema,
@@ -43,7 +42,7 @@ class Feed(MethodView):
     @problem_response(blp, 404, "`store_id` names no store (or, for a store, another one).")
     def get(self, query):
         """The store's own events in sequence order; pass `next_cursor` back as `after`."""
-        page = services.feed(
+        page = queries.feed(
             session(),
             context(),
             after=decode_cursor(query["after"], "after"),
@@ -65,13 +64,13 @@ class DeadLetters(MethodView):
     def get(self, query):
         """Webhooks given up on after a day of retries, oldest first: replay them when fixed."""
         db = session()
-        items, position = services.dead_letters(
+        items, position = queries.dead_letters(
             db,
             store_id=query["store_id"],
             after=decode_cursor(query["cursor"]),
             limit=query["limit"],
         )
-        logs = services.attempts_by_event(db, [item.event_id for item in items])
+        logs = queries.attempts_by_event(db, [item.event_id for item in items])
         return {
             "items": [(item, logs.get(item.event_id, [])) for item in items],
             "next_cursor": encode_cursor(position) if position else None,
@@ -84,7 +83,7 @@ class Attempts(MethodView):
     @blp.response(200, AttemptListSchema)
     def get(self, event_id):
         """The delivery log of one event's webhook: each post, its answer and latency."""
-        return {"items": services.delivery_attempts(session(), parse_id(event_id, "event"))}
+        return {"items": queries.delivery_attempts(session(), parse_id(event_id, "event"))}
 
 
 @blp.route("/<event_id>/replay")
@@ -94,6 +93,4 @@ class Replay(MethodView):
     @problem_response(blp, 409, "The webhook is not dead-lettered.")
     def post(self, event_id):
         """Queue a dead-lettered webhook again, now; its return's later events follow it."""
-        db = session()
-        with transaction(db):
-            return services.replay(db, context(), parse_id(event_id, "event"))
+        return services.replay_webhook(session(), context(), parse_id(event_id, "event"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.context import Context
 from warehouse.errors import InvalidInput, NotFound
-from warehouse.inspection import photos, rules
+from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection.lifecycle import UnitState
 from warehouse.inspection.models import (
     ChecklistVersion,
@@ -17,11 +17,9 @@ from warehouse.inspection.models import (
     UnitStatus,
 )
 from warehouse.inspection.units import find_unit
-from warehouse.receiving.models import Unit
-
-DEFAULT_MAX_DEDUCTION_PERCENT = 100
-#: Units of a return that must be inspected before it is: all but extras (not on the return).
-NOT_COUNTED = ("extra",)
+from warehouse.receiving.models import ReceivingException, Unit
+from warehouse.returns.models import Return, ReturnLine
+from warehouse.stores.models import Store
 
 
 def outcome_view(inspection: Inspection) -> dict:
@@ -99,3 +97,32 @@ def unit_inspections(
     rows = list(session.scalars(query.limit(limit + 1)))
     page = rows[:limit]
     return page, ({"seq": page[-1].sequence} if len(rows) > limit else None)
+
+
+def inspection_sheet(session: Session, unit: Unit) -> dict:
+    """What the inspector sees of a unit: its return, line and store, what check-in found
+    (its exceptions), its category's current checklist (None: there is none, nor a default)
+    and its current inspection (a re-inspection starts from it)."""
+    ret = session.get_one(Return, unit.return_id)
+    line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
+    store = session.get(Store, unit.store_id) if unit.store_id else None
+    category = line.category if line is not None else checklists.DEFAULT_CATEGORY
+    version = checklists.checklist_for_category(session, category)
+    receipt = list(
+        session.scalars(
+            select(ReceivingException)
+            .where(ReceivingException.unit_id == unit.id)
+            .order_by(ReceivingException.created_at)
+        )
+    )
+    status = session.get(UnitStatus, unit.id)
+    return {
+        "unit": unit,
+        "ret": ret,
+        "line": line,
+        "store": store,
+        "category": category,
+        "receipt": receipt,
+        "version": version,
+        "previous": session.get(Inspection, status.inspection_id) if status is not None else None,
+    }

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from warehouse.audit.services import record
 from warehouse.auth.roles import Permission, may
 from warehouse.context import Context
-from warehouse.db import new_id
+from warehouse.db import new_id, unit_of_work
 from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.events.models import Event
 from warehouse.events.outbox import append_event
@@ -46,6 +46,16 @@ NOT_COUNTED = ("extra",)
 # --- inspecting ------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class Inspected:
+    """What an inspection did: the inspection as the API shows it, and whether its return is
+    now fully inspected for the first time (so its refund is to be decided)."""
+
+    view: dict
+    ret: Return
+    fully_inspected: bool
+
+
 def inspect_unit(
     session: Session,
     ctx: Context,
@@ -56,21 +66,13 @@ def inspect_unit(
     version: int | None = None,
     photo_ids: list[str] | None = None,
     notes: str | None = None,
-) -> dict:
+) -> Inspected:
     """Fills a checklist for a unit and records what it concludes; the unit becomes
     inspected. A unit inspected already is re-inspected only by a supervisor: a new row,
     the first kept. The last unit of a received return moves it to `inspected`. Answers the
-    inspection as the API shows it."""
+    inspection as the API shows it, and whether its return is now fully inspected."""
     unit, status = find_unit_for_change(session, ctx, lpn)
-    reinspection = state_of(status) == UnitState.INSPECTED
-    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
-        raise Conflict(
-            "The unit is inspected already; only a supervisor may re-inspect it.",
-            unit_state=UnitState.INSPECTED.value,
-        )
-    after = next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
-    if unit.return_id is None:
-        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    reinspection, after = _inspectable(ctx, unit, status)
     ret, line = session.execute(
         select(Return, ReturnLine)
         .outerjoin(ReturnLine, ReturnLine.id == unit.return_line_id)
@@ -81,48 +83,24 @@ def inspect_unit(
     version_row, checked, all_photos, assessment = _conclude(
         session, unit, ret, line, answers, checklist_id, version, photo_ids or []
     )
-
-    sequence = 1
-    if reinspection:
-        latest = select(func.max(Inspection.sequence)).where(Inspection.unit_id == unit.id)
-        sequence += session.scalar(latest) or 0
     inspection = Inspection(
         id=new_id(),
         unit_id=unit.id,
-        sequence=sequence,
+        sequence=_next_sequence(session, unit) if reinspection else 1,
         return_id=ret.id,
         store_id=unit.store_id,
         checklist_version_id=version_row.id,
         answers=checked,
-        findings=[f.to_dict() for f in assessment.findings],
         photo_ids=all_photos,
-        grade=str(assessment.grade),
-        buyer_fault=assessment.buyer_fault,
-        liability=str(assessment.liability),
-        recommended_disposition=str(assessment.recommended_disposition),
-        deduction_amount=assessment.deduction.amount,
-        deduction_percent=assessment.deduction.percent,
-        deduction_reason=assessment.deduction.reason[:500],
-        currency=assessment.deduction.currency,
-        reject=assessment.reject,
-        reject_reason=str(assessment.reject_reason) if assessment.reject_reason else None,
-        no_resale=assessment.no_resale,
         notes=notes,
         inspected_by=ctx.actor.label[:64],
         terminal_id=ctx.terminal_id,
         created_at=ctx.now,
+        **_outcome_columns(assessment),
     )
     session.add(inspection)
     before = {"state": state_of(status).value, "grade": status.grade if status else None}
-    if status is None:
-        status = UnitStatus(unit_id=unit.id, return_id=unit.return_id, store_id=unit.store_id)
-        session.add(status)
-    status.state = after.value
-    status.grade = inspection.grade
-    status.inspection_id = inspection.id
-    status.updated_at = ctx.now
-    status.updated_by = ctx.actor.label[:64]
-    session.flush()
+    status = _mark_inspected(session, ctx, unit, status, inspection, after)
     record(
         session,
         ctx,
@@ -142,8 +120,70 @@ def inspect_unit(
             "reject": inspection.reject,
         },
     )
-    settle_return(session, ctx, ret, reinspection=reinspection)
-    return inspection_view(session, inspection, unit=unit, version=version_row, status=status)
+    fully_inspected = settle_return(session, ctx, ret, reinspection=reinspection)
+    view = inspection_view(session, inspection, unit=unit, version=version_row, status=status)
+    return Inspected(view, ret, fully_inspected)
+
+
+def _inspectable(ctx: Context, unit: Unit, status: UnitStatus | None) -> tuple[bool, UnitState]:
+    """Whether inspecting the unit now is a re-inspection, and the state it leaves the unit
+    in; a 409 when the unit's state allows no inspection by this person, or it belongs to no
+    return. A unit inspected already is re-inspected only by a supervisor."""
+    reinspection = state_of(status) == UnitState.INSPECTED
+    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
+        raise Conflict(
+            "The unit is inspected already; only a supervisor may re-inspect it.",
+            unit_state=UnitState.INSPECTED.value,
+        )
+    after = next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
+    if unit.return_id is None:
+        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    return reinspection, after
+
+
+def _next_sequence(session: Session, unit: Unit) -> int:
+    """A re-inspection's place after the unit's inspections so far (the first is kept)."""
+    latest = select(func.max(Inspection.sequence)).where(Inspection.unit_id == unit.id)
+    return 1 + (session.scalar(latest) or 0)
+
+
+def _outcome_columns(assessment: rules.Assessment) -> dict:
+    """What the checklist's answers concluded, as an inspection row keeps it."""
+    return {
+        "findings": [f.to_dict() for f in assessment.findings],
+        "grade": str(assessment.grade),
+        "buyer_fault": assessment.buyer_fault,
+        "liability": str(assessment.liability),
+        "recommended_disposition": str(assessment.recommended_disposition),
+        "deduction_amount": assessment.deduction.amount,
+        "deduction_percent": assessment.deduction.percent,
+        "deduction_reason": assessment.deduction.reason[:500],
+        "currency": assessment.deduction.currency,
+        "reject": assessment.reject,
+        "reject_reason": str(assessment.reject_reason) if assessment.reject_reason else None,
+        "no_resale": assessment.no_resale,
+    }
+
+
+def _mark_inspected(
+    session: Session,
+    ctx: Context,
+    unit: Unit,
+    status: UnitStatus | None,
+    inspection: Inspection,
+    after: UnitState,
+) -> UnitStatus:
+    """The unit's current state becomes `after`, with this inspection's grade."""
+    if status is None:
+        status = UnitStatus(unit_id=unit.id, return_id=unit.return_id, store_id=unit.store_id)
+        session.add(status)
+    status.state = after.value
+    status.grade = inspection.grade
+    status.inspection_id = inspection.id
+    status.updated_at = ctx.now
+    status.updated_by = ctx.actor.label[:64]
+    session.flush()
+    return status
 
 
 def preview_inspection(
@@ -159,16 +199,7 @@ def preview_inspection(
     findings), after the same checks, writing and locking nothing: the floor shows it to the
     inspector before they confirm."""
     unit = find_unit(session, ctx, lpn)
-    status = session.get(UnitStatus, unit.id)
-    reinspection = state_of(status) == UnitState.INSPECTED
-    if reinspection and not may(ctx.actor.role or "", Permission.SUPERVISE):
-        raise Conflict(
-            "The unit is inspected already; only a supervisor may re-inspect it.",
-            unit_state=UnitState.INSPECTED.value,
-        )
-    next_state(status, Move.REINSPECT if reinspection else Move.INSPECT)
-    if unit.return_id is None:
-        raise Conflict("The unit belongs to no return; resolve its exception first.")
+    _inspectable(ctx, unit, session.get(UnitStatus, unit.id))
     ret = session.get_one(Return, unit.return_id)
     line = session.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
     version_row, _checked, _photos, assessment = _conclude(
@@ -290,30 +321,13 @@ def _checked_photos(
     return wanted
 
 
-def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: bool) -> None:
-    """Moves the return to inspected when its last unit is, and tells the store."""
-    uninspected = session.scalar(
-        select(func.count())
-        .select_from(Unit)
-        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
-        .where(
-            Unit.return_id == ret.id,
-            Unit.reception_status.not_in(NOT_COUNTED),
-            UnitStatus.unit_id.is_(None),
-        )
-    )
-    all_inspected = uninspected == 0
+def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: bool) -> bool:
+    """Moves the return to inspected when its last unit is, and tells the store. Answers
+    whether the return is now fully inspected for the first time: its refund is then
+    decided (by the flow, in the same transaction)."""
+    all_inspected = _all_units_inspected(session, ret)
     fully_received = ret.reception_status == "received"
-    reported_before = (
-        all_inspected
-        and fully_received
-        and session.scalar(
-            select(Event.id)
-            .where(Event.return_id == ret.id, Event.type == str(EventType.RETURN_INSPECTED))
-            .limit(1)
-        )
-        is not None
-    )
+    reported_before = all_inspected and fully_received and _reported_inspected(session, ret)
     before = ret.status
     after = return_rules.status_after_inspection(
         return_rules.ReturnStatus(ret.status), all_units_inspected=all_inspected
@@ -347,11 +361,33 @@ def settle_return(session: Session, ctx: Context, ret: Return, *, reinspection: 
             correction=reported_before,
             **inspected_event_data(session, ret),
         )
-        if not reported_before:
-            # The first full report decides the refund, in the same transaction.
-            from warehouse.refunds.services import decide_after_inspection
+        return not reported_before
+    return False
 
-            decide_after_inspection(session, ctx, ret)
+
+def _all_units_inspected(session: Session, ret: Return) -> bool:
+    """Whether every unit the return counts (extras aside) has been inspected."""
+    uninspected = session.scalar(
+        select(func.count())
+        .select_from(Unit)
+        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
+        .where(
+            Unit.return_id == ret.id,
+            Unit.reception_status.not_in(NOT_COUNTED),
+            UnitStatus.unit_id.is_(None),
+        )
+    )
+    return uninspected == 0
+
+
+def _reported_inspected(session: Session, ret: Return) -> bool:
+    """Whether the store has been told the return is inspected already."""
+    reported = session.scalar(
+        select(Event.id)
+        .where(Event.return_id == ret.id, Event.type == str(EventType.RETURN_INSPECTED))
+        .limit(1)
+    )
+    return reported is not None
 
 
 def inspected_event_data(session: Session, ret: Return) -> dict:
@@ -389,6 +425,13 @@ def inspected_event_data(session: Session, ret: Return) -> dict:
     }
 
 
+# --- checklists ------------------------------------------------------------------------------
+
+# A supervisor's edits of the checklists: each its own transaction.
+create_checklist = unit_of_work(checklists.create_checklist)
+update_checklist = unit_of_work(checklists.update_checklist)
+
+
 # --- deduction policy ------------------------------------------------------------------------
 
 
@@ -414,6 +457,7 @@ def get_deduction_policy(session: Session, ctx: Context, store_id: uuid.UUID) ->
     return {"store_id": str(store.id), "max_percent": deduction_limit(session, store.id)}
 
 
+@unit_of_work
 def set_deduction_policy(
     session: Session, ctx: Context, store_id: uuid.UUID, *, max_percent: int
 ) -> dict:

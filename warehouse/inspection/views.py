@@ -7,6 +7,7 @@ from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from warehouse import flow
 from warehouse.api import (
     PageQuerySchema,
     context,
@@ -19,7 +20,6 @@ from warehouse.api import (
 )
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction, transaction
 from warehouse.edge import ascii_int
 from warehouse.errors import InvalidInput, NotFound
 from warehouse.inspection import checklists, photos, queries, services
@@ -88,10 +88,7 @@ class Checklists(MethodView):
     @problem_response(blp, 409, "The category has a checklist already.")
     def post(self, data):
         """Create a category's checklist (version 1)."""
-        ctx = context()
-        version = run_in_transaction(
-            session(), lambda db: checklists.create_checklist(db, ctx, **data)
-        )
+        version = services.create_checklist(session(), context(), **data)
         return checklists.checklist_view(version)
 
 
@@ -111,12 +108,8 @@ class ChecklistById(MethodView):
     def put(self, data, checklist_id):
         """Edit a checklist: makes its next version; past inspections keep theirs."""
         cid = parse_id(checklist_id, "checklist")
-        ctx = context()
         base = data.pop("version")
-        version = run_in_transaction(
-            session(),
-            lambda db: checklists.update_checklist(db, ctx, cid, base_version=base, **data),
-        )
+        version = services.update_checklist(session(), context(), cid, base_version=base, **data)
         return checklists.checklist_view(version)
 
 
@@ -247,9 +240,7 @@ class UnitInspection(MethodView):
     )
     def post(self, data, lpn):
         """Inspect a unit: answers checked, then grade, liability, route and deduction."""
-        db = session()
-        with transaction(db):
-            body = services.inspect_unit(db, context(), lpn, **data)
+        body = flow.inspect_unit(session(), context(), lpn, **data)
         # The service built the documented shape; the hot path skips the schema's dump.
         return fast_json(body, 201)
 
@@ -300,6 +291,4 @@ class DeductionPolicy(MethodView):
     def put(self, data, store_id):
         """Set the store's cap on deductions, as a percentage of a unit's price."""
         sid = parse_id(store_id, "store")
-        db = session()
-        with transaction(db):
-            return services.set_deduction_policy(db, context(), sid, **data)
+        return services.set_deduction_policy(session(), context(), sid, **data)

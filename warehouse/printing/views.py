@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Response, current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from labels import MEDIA_TYPES, LabelError
+from labels import MEDIA_TYPES
 from warehouse.api import context, parse_id, problem_response, session
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.errors import InvalidInput
 from warehouse.printing import services
-from warehouse.printing.documents import LabelDocument
+from warehouse.printing.answers import label_answer
 from warehouse.printing.printers import parse_printers, tcp_printer
 from warehouse.printing.schemas import (
     LabelQuerySchema,
@@ -46,23 +45,6 @@ def _printing() -> services.Printing:
         printers=current_app.extensions[PRINTERS],
         connect=current_app.extensions[PRINTER_FACTORY],
     )
-
-
-def _answer(document: LabelDocument, field: str) -> Response:
-    """The document's bytes, or 304 when the client's copy (If-None-Match) is still right."""
-    etag = document.etag
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-    else:
-        try:
-            body = document.render()
-        except LabelError as exc:
-            raise InvalidInput({field: [str(exc)]}) from exc
-        response = Response(body, mimetype=document.media_type)
-        response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"private, max-age={document.max_age}"
-    return response
 
 
 def _label_files(path: str, kind: str):
@@ -106,7 +88,7 @@ class UnitLabelFile(MethodView):
     def get(self, query, lpn, fmt):
         """A unit's LPN label: barcode, SKU, title; grade and route once known."""
         document = services.unit_document(session(), context(), lpn, fmt, query["dpi"])
-        return _answer(document, "lpn")
+        return label_answer(document, "lpn")
 
 
 @_label_files("/labels/returns/<return_id>", "return")
@@ -119,7 +101,7 @@ class ReturnSlipFile(MethodView):
         """A return's slip: RMA barcode, store, order, masked buyer, the items."""
         rid = parse_id(return_id, "return")
         document = services.return_slip_document(session(), context(), rid, fmt, query["dpi"])
-        return _answer(document, "return_id")
+        return label_answer(document, "return_id")
 
 
 @_label_files("/labels/parcels/<parcel_id>", "parcel")
@@ -133,7 +115,7 @@ class ParcelLabelsFile(MethodView):
         """All unit labels of one parcel in one file, or as A4 sheets (`?layout=sheet`)."""
         pid = parse_id(parcel_id, "parcel")
         document = services.parcel_document(session(), pid, fmt, query["dpi"], query["layout"])
-        return _answer(document, "parcel_id")
+        return label_answer(document, "parcel_id")
 
 
 @_label_files("/labels/bins/<code>", "bin")
@@ -144,7 +126,7 @@ class BinLabelFile(MethodView):
     @problem_response(blp, 404, "Not a bin code (a name and its check character).")
     def get(self, query, code, fmt):
         """A bin location's label: its code, large, and as a barcode."""
-        return _answer(services.bin_document(code, fmt, query["dpi"]), "code")
+        return label_answer(services.bin_document(code, fmt, query["dpi"]), "code")
 
 
 # --- printing ----------------------------------------------------------------------------------

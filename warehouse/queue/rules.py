@@ -33,16 +33,6 @@ class Resolution(StrEnum):
     RETURN_TO_BUYER = "returned_to_buyer"
 
 
-#: Actions a person may choose, per the API's names.
-ACTIONS = {
-    "match": Resolution.MATCH,
-    "accept": Resolution.ACCEPT,
-    "reject": Resolution.REJECT,
-    "return_to_buyer": Resolution.RETURN_TO_BUYER,
-}
-OPEN_STATES = ("open", "claimed")
-
-
 class Action(StrEnum):
     """What a supervisor may choose, by the API's names."""
 
@@ -50,6 +40,11 @@ class Action(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     RETURN_TO_BUYER = "return_to_buyer"
+
+
+#: Actions a person may choose, per the API's names, and the resolution each records.
+ACTIONS: dict[str, Resolution] = {action.value: Resolution[action.name] for action in Action}
+OPEN_STATES = ("open", "claimed")
 
 
 class Effect(StrEnum):
@@ -103,6 +98,17 @@ def resolution_effect(kind: str, action: str) -> Effect | None:
     if action not in Action.__members__.values():
         return None
     return QUEUE_ACTIONS.get(ExceptionKind(kind), {}).get(Action(action))
+
+
+def handling_refusal(status: str, claimed_by: str | None, actor: str) -> str | None:
+    """Why `actor` may not claim or resolve an exception in `status`, claimed by
+    `claimed_by`, for a person; None when they may: a resolved exception is done, and a
+    claimed one is its claimant's."""
+    if status == "resolved":
+        return "The exception is resolved already."
+    if status == "claimed" and claimed_by != actor:
+        return f"{claimed_by} has claimed this exception."
+    return None
 
 
 def resolution_refusal(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,12 +16,14 @@ from warehouse.queue.rules import (
     OPEN_STATES,
     Effect,
     ExceptionKind,
+    handling_refusal,
     legal_actions,
     resolution_effect,
     resolution_refusal,
 )
 from warehouse.receiving.models import Parcel, ParcelReturn, ReceivingException, Unit
 from warehouse.returns.models import Return, ReturnLine
+from warehouse.returns.rules import ReturnStatus, status_after_receipt
 
 
 def open_exception(
@@ -205,13 +208,7 @@ def list_exceptions(
 
 def claim(session: Session, ctx: Context, exception_id: uuid.UUID) -> ReceivingException:
     """A supervisor takes an exception, so two people do not work the same parcel."""
-    exception = _get(session, exception_id)
-    if exception.status == "resolved":
-        raise Conflict("The exception is resolved already.")
-    if exception.status == "claimed" and exception.claimed_by != ctx.actor.label:
-        raise Conflict(
-            f"{exception.claimed_by} has claimed this exception.", claimed_by=exception.claimed_by
-        )
+    exception = _workable(session, ctx, exception_id, name_claimant=True)
     exception.status, exception.claimed_by, exception.claimed_at = (
         "claimed",
         ctx.actor.label,
@@ -229,23 +226,29 @@ def claim(session: Session, ctx: Context, exception_id: uuid.UUID) -> ReceivingE
     return exception
 
 
-def resolve(
+@dataclass(frozen=True)
+class Resolving:
+    """An exception a supervisor may resolve with the action they chose, locked, with what
+    that action does and the returns it decides (locked too)."""
+
+    exception: ReceivingException
+    action: str
+    effect: Effect
+    returns: list[Return]
+
+
+def start_resolution(
     session: Session,
     ctx: Context,
     exception_id: uuid.UUID,
     *,
     action: str,
-    note: str,
     return_id: uuid.UUID | None = None,
-) -> ReceivingException:
-    """Settles an exception with one of its kind's actions (`queue.rules.QUEUE_ACTIONS`) and a
-    note, and does what that action means for its parcel or return; any other action, or one
-    on a return already decided, is refused (409) and changes nothing."""
-    exception = _get(session, exception_id)
-    if exception.status == "resolved":
-        raise Conflict("The exception is resolved already.")
-    if exception.status == "claimed" and exception.claimed_by != ctx.actor.label:
-        raise Conflict(f"{exception.claimed_by} has claimed this exception.")
+) -> Resolving:
+    """Checks a supervisor's action on an exception against its kind
+    (`queue.rules.QUEUE_ACTIONS`) and its returns: any other action, or one on a return
+    already decided, is refused (409) and changes nothing; a match names its return."""
+    exception = _workable(session, ctx, exception_id)
     effect = resolution_effect(exception.kind, action)
     returns = _returns_decided_by(session, exception) if effect in _ON_RETURNS else []
     refusal = resolution_refusal(
@@ -256,23 +259,25 @@ def resolve(
     )
     if refusal is not None:
         raise Conflict(refusal, actions=list(legal_actions(exception.kind)))
-    if effect == Effect.MATCH_PARCEL:
-        if exception.parcel_id is None or return_id is None:
-            raise InvalidInput({"return_id": ["Matching needs the return to match the parcel to."]})
-        from warehouse.receiving.services import match_parcel
+    if effect == Effect.MATCH_PARCEL and (exception.parcel_id is None or return_id is None):
+        raise InvalidInput({"return_id": ["Matching needs the return to match the parcel to."]})
+    return Resolving(exception, action, effect, returns)
 
-        match_parcel(session, ctx, exception.parcel_id, return_id)
-        session.refresh(exception)
-        if exception.status == "resolved":
-            exception.note = note
-            return exception
-    _resolve(session, ctx, exception, str(ACTIONS[action]), note)
-    if effect == Effect.REJECT_RETURN:
-        for ret in returns:
-            _reject(session, ctx, exception, ret, action, note)
-    elif effect == Effect.ACCEPT_SHORTAGE:
-        _accept_shortage(session, ctx, returns[0], note)
-    return exception
+
+def settled_by_match(session: Session, resolving: Resolving, note: str) -> bool:
+    """Whether matching the exception's parcel has resolved the exception itself (as it
+    resolves every open exception of the parcel); if so, the supervisor's note is kept."""
+    exception = resolving.exception
+    session.refresh(exception)
+    if exception.status != "resolved":
+        return False
+    exception.note = note
+    return True
+
+
+def finish_resolution(session: Session, ctx: Context, resolving: Resolving, note: str) -> None:
+    """Resolves the exception with the supervisor's action and note, audited."""
+    _resolve(session, ctx, resolving.exception, str(ACTIONS[resolving.action]), note)
 
 
 #: Effects that act on the exception's return(s), which must still be undecided.
@@ -303,14 +308,18 @@ def _units_of(session: Session, returns: list[Return]) -> int:
     )
 
 
-def _reject(session, ctx: Context, exception, ret: Return, action: str, note: str) -> None:
-    """Rejects the return (the store is told, with the evidence) and settles its other
-    open shortages and empty parcels with it: nothing is left to decide on it."""
-    from warehouse.refunds.services import reject
-
+def rejection_findings(resolving: Resolving, note: str) -> dict:
+    """What the store is told of a return the supervisor rejected: the exception's evidence,
+    the action and the note."""
+    exception = resolving.exception
     reason = "empty_parcel" if exception.kind == ExceptionKind.EMPTY_PARCEL else exception.kind
-    finding = {"reason": reason, "action": action, "note": note, **exception.details}
-    reject(session, ctx, ret, findings={"findings": [finding]})
+    finding = {"reason": reason, "action": resolving.action, "note": note, **exception.details}
+    return {"findings": [finding]}
+
+
+def settle_rejected_return(session: Session, ctx: Context, ret: Return, note: str) -> None:
+    """A rejected return's other open shortages and empty parcels are settled with it:
+    nothing is left to decide on it."""
     session.flush()
     resolve_open(
         session,
@@ -322,9 +331,9 @@ def _reject(session, ctx: Context, exception, ret: Return, action: str, note: st
     )
 
 
-def _accept_shortage(session, ctx: Context, ret: Return, note: str) -> None:
+def accept_shortage(session: Session, ctx: Context, ret: Return, note: str) -> bool:
     """The return goes on with what arrived: once no shortage is left open it counts as
-    received, and its inspection (if done) decides the refund."""
+    received. Answers whether it does now (its inspection, if done, then decides it)."""
     still_short = session.scalar(
         select(ReceivingException.id)
         .where(
@@ -335,11 +344,10 @@ def _accept_shortage(session, ctx: Context, ret: Return, note: str) -> None:
         .limit(1)
     )
     if still_short is not None:
-        return
-    from warehouse.inspection.services import settle_return
-
+        return False
     before = {"status": ret.status, "reception_status": ret.reception_status}
-    ret.status = ret.reception_status = "received"
+    received = status_after_receipt(ReturnStatus(ret.status), ReturnStatus.RECEIVED)
+    ret.status = ret.reception_status = received.value
     ret.updated_at = ctx.now
     record(
         session,
@@ -351,7 +359,7 @@ def _accept_shortage(session, ctx: Context, ret: Return, note: str) -> None:
         before=before,
         after={"status": ret.status, "note": note},
     )
-    settle_return(session, ctx, ret, reinspection=False)
+    return True
 
 
 def for_unit(session: Session, unit_id: uuid.UUID) -> list[ReceivingException]:
@@ -370,6 +378,20 @@ def _get(session: Session, exception_id: uuid.UUID) -> ReceivingException:
     )
     if exception is None:
         raise NotFound("No such exception.")
+    return exception
+
+
+def _workable(
+    session: Session, ctx: Context, exception_id: uuid.UUID, *, name_claimant: bool = False
+) -> ReceivingException:
+    """The exception, locked, if this person may work it now (`queue.rules.handling_refusal`);
+    else a 409, naming who claimed it when `name_claimant`."""
+    exception = _get(session, exception_id)
+    refusal = handling_refusal(exception.status, exception.claimed_by, ctx.actor.label)
+    if refusal is not None:
+        claimant = exception.status == "claimed" and name_claimant
+        extra = {"claimed_by": exception.claimed_by} if claimant else {}
+        raise Conflict(refusal, **extra)
     return exception
 
 

@@ -176,7 +176,7 @@ class ClaimException(MethodView):
         """Claim an exception, so two supervisors do not work the same one."""
         eid = parse_id(exception_id, "exception")
         ctx = context()
-        exception = run_in_transaction(session(), lambda db: queue.claim(db, ctx, eid))
+        exception = flow.claim_exception(session(), ctx, eid)
         return queue.exception_brief(exception)
 
 
@@ -190,7 +190,7 @@ class ResolveException(MethodView):
         """Resolve an exception: match, accept, reject or return to the buyer, with a note."""
         eid = parse_id(exception_id, "exception")
         ctx = context()
-        exception = run_in_transaction(session(), lambda db: queue.resolve(db, ctx, eid, **data))
+        exception = flow.resolve_exception(session(), ctx, eid, **data)
         return queue.exception_brief(exception)
 
 

@@ -175,3 +175,15 @@ def after_inspection(
         )
     kind = Kind.EXCHANGE if exchange else Kind.REFUND
     return Decision(kind, tuple(refund_lines), rejected, tuple(f.unit_id for f in accepted))
+
+
+def found_after_refund(
+    findings: list[UnitFinding], refunded: set[tuple[uuid.UUID, int]]
+) -> list[UnitFinding]:
+    """The findings against units an express refund paid for before inspection: a rejection
+    or a deduction there is for the store to act on, never a second refund."""
+    return [
+        f
+        for f in findings
+        if f.line is not None and (f.line, f.slot) in refunded and (f.reject_reason or f.deduction)
+    ]

@@ -18,6 +18,9 @@ from warehouse.context import Context
 from warehouse.errors import Conflict, InvalidInput
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
+from warehouse.inspection.models import Inspection, UnitStatus
+from warehouse.receiving.models import Unit
+from warehouse.receiving.rules import COUNTS_AS_RECEIVED
 from warehouse.refunds import rules
 from warehouse.refunds.models import Refund, RefundUnit
 from warehouse.returns.models import Return
@@ -341,10 +344,6 @@ def _close(session: Session, ctx: Context, ret: Return) -> None:
 
 def findings_of(session: Session, ret: Return) -> list[rules.UnitFinding]:
     """Each received unit of the return with its latest inspection, and its slot on its line."""
-    from warehouse.inspection.models import Inspection, UnitStatus
-    from warehouse.receiving.models import Unit
-    from warehouse.receiving.rules import COUNTS_AS_RECEIVED
-
     rows = session.execute(
         select(Unit, Inspection)
         .join(UnitStatus, UnitStatus.unit_id == Unit.id)
@@ -377,13 +376,23 @@ def findings_of(session: Session, ret: Return) -> list[rules.UnitFinding]:
     return findings
 
 
+@dataclasses.dataclass(frozen=True)
+class Decided:
+    """What the refund decision after inspection did: the decision sent to the store, and
+    the findings against units an express refund had already paid for (for the store to act
+    on as exceptions, never as a second refund)."""
+
+    decision: rules.Decision
+    found_after_refund: list[rules.UnitFinding]
+
+
 def decide_after_inspection(
     session: Session, ctx: Context, ret: Return, *, override_rejections: bool = False
-) -> rules.Decision:
+) -> Decided:
     """Once every received unit is inspected: refund, exchange or reject, and tell the store.
 
-    Units an express refund already covered are not refunded again; a bad finding on one of
-    them becomes an exception for the store to act on.
+    Units an express refund already covered are not refunded again; the bad findings on
+    them are answered, for the caller to open exceptions with.
     """
     findings = findings_of(session, ret)
     if override_rejections:
@@ -400,8 +409,7 @@ def decide_after_inspection(
         {"findings": [_finding_report(f) for f in decision.rejected]} if decision.rejected else {}
     )
     request_decision(session, ctx, ret, decision, findings=report)
-    _flag_findings_after_express(session, ctx, ret, findings, refunded)
-    return decision
+    return Decided(decision, rules.found_after_refund(findings, refunded))
 
 
 def _finding_report(finding: rules.UnitFinding) -> dict:
@@ -413,29 +421,20 @@ def _finding_report(finding: rules.UnitFinding) -> dict:
     }
 
 
-def _flag_findings_after_express(session, ctx, ret: Return, findings, refunded) -> None:
-    """An express refund came before inspection; what inspection found wrong with a unit it
-    already paid for goes to the store as an exception, never as a second refund."""
-    from warehouse.queue import services as queue
-    from warehouse.queue.rules import ExceptionKind
-
-    for finding in findings:
-        covered = finding.line is not None and (finding.line, finding.slot) in refunded
-        if covered and (finding.reject_reason or finding.deduction):
-            queue.open_exception(
-                session,
-                ctx,
-                ExceptionKind.FINDING_AFTER_REFUND,
-                return_id=ret.id,
-                unit_id=finding.unit_id,
-                return_line_id=finding.line,
-                store_id=ret.store_id,
-                details={
-                    "lpn": finding.lpn,
-                    "reason": finding.reject_reason,
-                    "deduction": finding.deduction,
-                    "deduction_reason": finding.deduction_reason,
-                    "grade": finding.grade,
-                    "photos": list(finding.photos),
-                },
-            )
+def finding_after_refund(ret: Return, finding: rules.UnitFinding) -> dict:
+    """A finding against a unit already refunded, as the queue's exception for it keeps it:
+    the unit, its line and its return, with the evidence."""
+    return {
+        "return_id": ret.id,
+        "unit_id": finding.unit_id,
+        "return_line_id": finding.line,
+        "store_id": ret.store_id,
+        "details": {
+            "lpn": finding.lpn,
+            "reason": finding.reject_reason,
+            "deduction": finding.deduction,
+            "deduction_reason": finding.deduction_reason,
+            "grade": finding.grade,
+            "photos": list(finding.photos),
+        },
+    }

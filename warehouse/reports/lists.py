@@ -107,38 +107,26 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     kind = _choice(args.get("kind"), "kind", dashboard.ACTIVITY)
     start, end = _hour_bounds(day, args.get("hour"))
     if kind == "parcels":
-        query = (
-            select(
-                ParcelReturn.return_id,
-                Parcel.scanned_at,
-                Parcel.code,
-                Parcel.match_status,
-                Return.rma_number,
-                Parcel.opened_by,
-            )
-            .outerjoin(ParcelReturn, ParcelReturn.parcel_id == Parcel.id)
-            .outerjoin(Return, Return.id == ParcelReturn.return_id)
-            .where(Parcel.scanned_at >= start, Parcel.scanned_at < end)
-            .order_by(Parcel.scanned_at.desc())
+        query = _happened(
+            start,
+            end,
+            when=Parcel.scanned_at,
+            links_to=ParcelReturn.return_id,
+            shown=(Parcel.code, Parcel.match_status),
+            by=Parcel.opened_by,
+            outer_join=(ParcelReturn, ParcelReturn.parcel_id == Parcel.id),
         )
         columns = (WHEN, Column(N_("Parcel")), Column(N_("Status"), code=True), RMA, BY)
         return Listing(N_("Parcels"), "return", columns, query, otherwise="exceptions")
     if kind == "units":
-        query = (
-            select(
-                Unit.return_id,
-                Unit.scanned_at,
-                Unit.lpn,
-                Unit.sku,
-                STATE_SQL,
-                Unit.reception_status,
-                Return.rma_number,
-                Unit.received_by,
-            )
-            .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
-            .outerjoin(Return, Return.id == Unit.return_id)
-            .where(Unit.scanned_at >= start, Unit.scanned_at < end)
-            .order_by(Unit.scanned_at.desc())
+        query = _happened(
+            start,
+            end,
+            when=Unit.scanned_at,
+            links_to=Unit.return_id,
+            shown=(Unit.lpn, Unit.sku, STATE_SQL, Unit.reception_status),
+            by=Unit.received_by,
+            outer_join=(UnitStatus, UnitStatus.unit_id == Unit.id),
         )
         columns = (
             WHEN,
@@ -151,44 +139,48 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
         )
         return Listing(N_("Units"), "return", columns, query)
     if kind == "inspections":
-        query = (
-            select(
-                Inspection.return_id,
-                Inspection.created_at,
-                Unit.lpn,
-                Inspection.grade,
-                Inspection.recommended_disposition,
-                Return.rma_number,
-                Inspection.inspected_by,
-            )
-            .join(Unit, Unit.id == Inspection.unit_id)
-            .outerjoin(Return, Return.id == Inspection.return_id)
-            .where(Inspection.created_at >= start, Inspection.created_at < end)
-            .order_by(Inspection.created_at.desc())
+        query = _happened(
+            start,
+            end,
+            when=Inspection.created_at,
+            links_to=Inspection.return_id,
+            shown=(Unit.lpn, Inspection.grade, Inspection.recommended_disposition),
+            by=Inspection.inspected_by,
+            join=(Unit, Unit.id == Inspection.unit_id),
         )
         columns = (WHEN, LPN, Column(N_("Grade")), Column(N_("Recommended"), code=True), RMA, BY)
         return Listing(N_("Inspections"), "return", columns, query)
     decision = args.get("decision") or None
-    query = (
-        select(
-            Disposition.return_id,
-            Disposition.created_at,
-            Unit.lpn,
-            Disposition.decision,
-            Disposition.reason,
-            Return.rma_number,
-            Disposition.decided_by,
-        )
-        .join(Unit, Unit.id == Disposition.unit_id)
-        .outerjoin(Return, Return.id == Disposition.return_id)
-        .where(Disposition.created_at >= start, Disposition.created_at < end)
-        .order_by(Disposition.created_at.desc())
+    query = _happened(
+        start,
+        end,
+        when=Disposition.created_at,
+        links_to=Disposition.return_id,
+        shown=(Unit.lpn, Disposition.decision, Disposition.reason),
+        by=Disposition.decided_by,
+        join=(Unit, Unit.id == Disposition.unit_id),
     )
     if decision is not None:
         query = query.where(Disposition.decision == decision)
     # A scrap reason is a code (hygiene); an override's reason is text, shown as typed.
     columns = (WHEN, LPN, Column(N_("Route"), code=True), Column(N_("Reason"), code=True), RMA, BY)
     return Listing(N_("Dispositions"), "return", columns, query)
+
+
+def _happened(start, end, *, when, links_to, shown, by, join=None, outer_join=None) -> Select:
+    """Activity rows between `start` and `end`, newest first: the return each links to,
+    when, the columns `shown`, the return's RMA and who did it. `join` / `outer_join` (a
+    table and its ON clause) reach what the shown columns need."""
+    query = select(links_to, when, *shown, Return.rma_number, by)
+    if join is not None:
+        query = query.join(*join)
+    if outer_join is not None:
+        query = query.outerjoin(*outer_join)
+    return (
+        query.outerjoin(Return, Return.id == links_to)
+        .where(when >= start, when < end)
+        .order_by(when.desc())
+    )
 
 
 def exceptions(session: Session, day: Day, args: Mapping[str, str]) -> Listing:

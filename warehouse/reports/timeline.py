@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.audit.models import AuditEntry
 from warehouse.events.models import Event, EventDelivery
-from warehouse.events.services import attempts_by_event
+from warehouse.events.queries import attempts_by_event
 from warehouse.inspection.models import Inspection
 from warehouse.inspection.units import states_of
 from warehouse.receiving.models import ParcelReturn, ReceivingException, Scan, Unit

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -20,12 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.db import Base, JSONType, UTCDateTime, new_id
-
-if TYPE_CHECKING:
-    from warehouse.refunds.models import Refund
+from warehouse.refunds.models import Refund
 
 #: The statuses in which a received return still awaits the store's decision (kept equal to
-#: `warehouse.returns.services.AWAITING_DECISION`; a test checks).
+#: `warehouse.returns.rules.AWAITING_DECISION`; a test checks).
 AWAITING_DECISION_SQL = "status IN ('partially_received', 'received', 'inspected')"
 
 

@@ -45,6 +45,14 @@ BEFORE_RECEIPT = frozenset({ReturnStatus.AWAITING_PARCEL, ReturnStatus.IN_TRANSI
 FINISHED = frozenset({ReturnStatus.CLOSED, ReturnStatus.CANCELLED})
 #: Returns a parcel scan may still match.
 OPEN = frozenset(ReturnStatus) - FINISHED
+#: Received returns on which the store still owes a decision (its deadline runs); kept equal
+#: to `warehouse.returns.models.AWAITING_DECISION_SQL`, the dashboard index's filter (a test
+#: checks).
+AWAITING_DECISION = (
+    ReturnStatus.PARTIALLY_RECEIVED,
+    ReturnStatus.RECEIVED,
+    ReturnStatus.INSPECTED,
+)
 
 
 class TransitionRefused(Exception):

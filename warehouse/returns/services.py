@@ -1,33 +1,35 @@
-"""Return-request use cases: create, read, list, register tracking, cancel, confirm refund.
+"""Return requests as their store announces them: create, register tracking, cancel; the
+deadline sweep; a supervisor's decision override.
 
 Each function takes the session and a `Context`, enforces tenancy (a store only ever finds
 its own returns; anything else is "not found"), writes an audit row for every change, and
-leaves the commit to `transaction()` in the caller.
+leaves the commit to the caller (a `warehouse.flow` step). Reads are in `queries.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from scanners import codes
 from warehouse.audit.services import record
 from warehouse.context import Context
-from warehouse.errors import Conflict, InvalidInput, NotFound
+from warehouse.errors import Conflict, InvalidInput
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.idempotency.rules import key_problem
 from warehouse.receiving.models import ParcelReturn
 from warehouse.returns import rules
 from warehouse.returns.models import IdempotencyKey, Return, ReturnIdentifier, ReturnLine
+from warehouse.returns.queries import load_return
 from warehouse.returns.rules import (
+    AWAITING_DECISION,
     ReturnStatus,
     TransitionRefused,
     identifier_key,
@@ -67,19 +69,58 @@ def create_return(
     if store_id is None:
         raise Conflict("Only a store system creates returns.")
     if idempotency_key is not None:
-        problem = key_problem(idempotency_key)
-        if problem:
-            raise InvalidInput({"Idempotency-Key": [problem]})
-        earlier = session.scalar(
-            select(IdempotencyKey).where(
-                IdempotencyKey.store_id == store_id, IdempotencyKey.key == idempotency_key
+        earlier = _earlier_return(session, store_id, idempotency_key, body_fingerprint)
+        if earlier is not None:
+            return Created(earlier, replayed=True)
+    _check_new_return(session, store_id, data)
+    ret = _new_return(session, ctx, store_id, data)
+    if idempotency_key is not None:
+        session.add(
+            IdempotencyKey(
+                store_id=store_id,
+                key=idempotency_key,
+                request_fingerprint=body_fingerprint or "",
+                return_id=ret.id,
+                created_at=ctx.now,
             )
         )
-        if earlier is not None:
-            if earlier.request_fingerprint != body_fingerprint:
-                raise Conflict("This Idempotency-Key was used with another body.")
-            return Created(_load(session, earlier.return_id, store_id), replayed=True)
+    record(
+        session,
+        ctx,
+        "return.created",
+        "return",
+        ret.id,
+        store_id=store_id,
+        after={
+            "rma_number": ret.rma_number,
+            "external_id": ret.external_id,
+            "lines": len(ret.lines),
+            "total_amount": ret.total_amount,
+        },
+    )
+    return Created(ret, replayed=False)
 
+
+def _earlier_return(
+    session: Session, store_id: uuid.UUID, key: str, body_fingerprint: str | None
+) -> Return | None:
+    """The return an earlier create with this key made (None: the key is new); the same key
+    with another body is a conflict."""
+    if problem := key_problem(key):
+        raise InvalidInput({"Idempotency-Key": [problem]})
+    earlier = session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.store_id == store_id, IdempotencyKey.key == key)
+    )
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != body_fingerprint:
+        raise Conflict("This Idempotency-Key was used with another body.")
+    return load_return(session, earlier.return_id, store_id)
+
+
+def _check_new_return(session: Session, store_id: uuid.UUID, data: dict) -> None:
+    """Refuses a return whose tracking number is unusable or another buyer's, or whose
+    external_id the store has used already."""
     if data.get("tracking_number"):
         _check_tracking_number(data["tracking_number"])
         _check_one_buyer_per_parcel(
@@ -96,6 +137,9 @@ def create_return(
             return_id=str(duplicate),
         )
 
+
+def _new_return(session: Session, ctx: Context, store_id: uuid.UUID, data: dict) -> Return:
+    """The return and its lines as written, with the identifiers its parcel may scan by."""
     ret = Return(
         store_id=store_id,
         rma_number=_unused_rma_number(session),
@@ -142,150 +186,7 @@ def create_return(
         + ([("tracking", ret.tracking_number)] if ret.tracking_number else []),
         new=True,
     )
-    if idempotency_key is not None:
-        session.add(
-            IdempotencyKey(
-                store_id=store_id,
-                key=idempotency_key,
-                request_fingerprint=body_fingerprint or "",
-                return_id=ret.id,
-                created_at=ctx.now,
-            )
-        )
-    record(
-        session,
-        ctx,
-        "return.created",
-        "return",
-        ret.id,
-        store_id=store_id,
-        after={
-            "rma_number": ret.rma_number,
-            "external_id": ret.external_id,
-            "lines": len(ret.lines),
-            "total_amount": ret.total_amount,
-        },
-    )
-    return Created(ret, replayed=False)
-
-
-def get_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
-    """The return, if the caller may see it; another store's return is not found."""
-    return _load(session, return_id, ctx.store_scope)
-
-
-def get_return_detail(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
-    """The return with what has happened to it so far: its parcels, its units and the events
-    its store was sent (contract: GET /returns/{id})."""
-    from warehouse.events.models import Event
-    from warehouse.events.outbox import as_message
-    from warehouse.inspection.units import states_of
-    from warehouse.receiving.models import Parcel, ParcelReturn, Unit
-
-    ret = _load(session, return_id, ctx.store_scope)
-    parcels = session.scalars(
-        select(Parcel)
-        .join(ParcelReturn, ParcelReturn.parcel_id == Parcel.id)
-        .where(ParcelReturn.return_id == ret.id)
-        .order_by(Parcel.created_at)
-    )
-    ret.parcels_so_far = [
-        {
-            "id": str(p.id),
-            "code": p.code,
-            "status": p.match_status,
-            "state": p.state,
-            "scanned_at": p.scanned_at.isoformat(),
-            "closed_at": p.closed_at.isoformat() if p.closed_at else None,
-        }
-        for p in parcels
-    ]
-    units = list(
-        session.scalars(select(Unit).where(Unit.return_id == ret.id).order_by(Unit.created_at))
-    )
-    states = states_of(session, [u.id for u in units])
-    ret.units_so_far = [
-        {
-            "lpn": u.lpn,
-            "return_line_id": str(u.return_line_id) if u.return_line_id else None,
-            "status": states[u.id].value,
-            "reception_status": u.reception_status,
-            "sku": u.sku,
-            "serial": u.serial,
-            "received_at": u.created_at.isoformat(),
-        }
-        for u in units
-    ]
-    events = session.scalars(
-        select(Event).where(Event.return_id == ret.id).order_by(Event.sequence)
-    )
-    ret.events_so_far = [as_message(event) for event in events]
     return ret
-
-
-def list_returns(
-    session: Session,
-    ctx: Context,
-    *,
-    status: ReturnStatus | None,
-    external_id: str | None,
-    limit: int,
-    after: dict | None,
-) -> tuple[list[Return], dict | None]:
-    """A page of returns, newest first, and the position after it (None on the last page)."""
-    query = select(Return).options(selectinload(Return.lines)).order_by(Return.id.desc())
-    if ctx.store_scope is not None:
-        query = query.where(Return.store_id == ctx.store_scope)
-    if status is not None:
-        query = query.where(Return.status == status)
-    if external_id is not None:
-        query = query.where(Return.external_id == external_id)
-    if after is not None:
-        try:
-            query = query.where(Return.id < uuid.UUID(str(after.get("id"))))
-        except ValueError:
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page, more = rows[:limit], len(rows) > limit
-    return page, ({"id": str(page[-1].id)} if more else None)
-
-
-#: Statuses in which the store still owes a decision on a received return.
-AWAITING_DECISION = (
-    ReturnStatus.PARTIALLY_RECEIVED,
-    ReturnStatus.RECEIVED,
-    ReturnStatus.INSPECTED,
-)
-
-
-def list_due(
-    session: Session, ctx: Context, *, within_hours: int, limit: int, after: dict | None
-) -> tuple[list[Return], dict | None]:
-    """Received, undecided returns due within `within_hours` (or past due), soonest first."""
-    horizon = ctx.now + dt.timedelta(hours=within_hours)
-    query = (
-        select(Return)
-        .options(selectinload(Return.lines))
-        .where(
-            Return.due_at.is_not(None),
-            Return.due_at <= horizon,
-            Return.status.in_([str(s) for s in AWAITING_DECISION]),
-        )
-        .order_by(Return.due_at, Return.id)
-    )
-    if ctx.store_scope is not None:
-        query = query.where(Return.store_id == ctx.store_scope)
-    if after is not None:
-        try:
-            due = dt.datetime.fromisoformat(str(after["due_at"]))
-            last = uuid.UUID(str(after["id"]))
-        except (KeyError, ValueError):
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
-        query = query.where(or_(Return.due_at > due, and_(Return.due_at == due, Return.id > last)))
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    more = len(rows) > limit
-    return page, ({"due_at": page[-1].due_at.isoformat(), "id": str(page[-1].id)} if more else None)
 
 
 def flag_passed_deadlines(session: Session, ctx: Context, *, batch: int = 200) -> int:
@@ -334,7 +235,7 @@ def register_tracking(
     Earlier numbers stay known to parcel matching: a buyer who corrects a typo may still
     have shipped under the first number.
     """
-    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    ret = load_return(session, return_id, ctx.store_scope, for_update=True)
     before = {"status": ret.status, "carrier": ret.carrier, "tracking_number": ret.tracking_number}
     _check_tracking_number(tracking_number)
     ret.status = _transition(rules.status_after_tracking, ret.status)
@@ -358,7 +259,7 @@ def register_tracking(
 
 def cancel_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
     """Cancels a return before any parcel arrives; parcel matching stops expecting it."""
-    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    ret = load_return(session, return_id, ctx.store_scope, for_update=True)
     before = {"status": ret.status}
     parcel_received = (
         session.scalar(select(ParcelReturn.id).where(ParcelReturn.return_id == ret.id).limit(1))
@@ -382,40 +283,13 @@ def cancel_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Retur
     return ret
 
 
-def confirm_refund(
-    session: Session, ctx: Context, return_id: uuid.UUID, *, refund_id: str, amount: int
-) -> Return:
-    """The store has refunded the buyer: records its refund and closes the return."""
-    from warehouse.refunds import services as refunds
-
-    ret = _load(session, return_id, ctx.store_scope, for_update=True)
-    return refunds.confirm(session, ctx, ret, store_refund_id=refund_id, amount=amount)
-
-
-def report_refund_failure(session: Session, ctx: Context, return_id: uuid.UUID, *, reason: str):
-    """The store could not refund; the refund waits for a retry."""
-    from warehouse.refunds import services as refunds
-
-    ret = _load(session, return_id, ctx.store_scope, for_update=True)
-    return refunds.report_failure(session, ctx, ret, reason=reason)
-
-
-def retry_refund(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
-    """A supervisor sends a failed refund request to the store again."""
-    from warehouse.refunds import services as refunds
-
-    ret = _load(session, return_id, ctx.store_scope, for_update=True)
-    refunds.retry(session, ctx, ret)
-    return ret
-
-
-def override_decision(
+def record_decision_override(
     session: Session, ctx: Context, return_id: uuid.UUID, *, decision: str, reason: str
 ) -> Return:
-    """A supervisor overrides the inspection's verdict: refund despite rejection flags."""
-    from warehouse.refunds import services as refunds
-
-    ret = _load(session, return_id, ctx.store_scope, for_update=True)
+    """A supervisor overrides the inspection's verdict (refund despite rejection flags): the
+    return, locked, with the override on its record. Only an inspected or rejected return
+    is overridden; the flow then decides its refund again."""
+    ret = load_return(session, return_id, ctx.store_scope, for_update=True)
     if ret.status not in (ReturnStatus.INSPECTED, ReturnStatus.REJECTED):
         raise Conflict(
             f"The return is {ret.status}: only an inspected or rejected return is overridden.",
@@ -431,7 +305,6 @@ def override_decision(
         before={"status": ret.status},
         after={"decision": decision, "reason": reason},
     )
-    refunds.decide_after_inspection(session, ctx, ret, override_rejections=True)
     return ret
 
 
@@ -487,24 +360,6 @@ def _transition(rule, status: str) -> ReturnStatus:
         return rule(ReturnStatus(status))
     except TransitionRefused as refused:
         raise Conflict(str(refused), return_status=status) from None
-
-
-def _load(
-    session: Session,
-    return_id: uuid.UUID,
-    store_scope: uuid.UUID | None,
-    *,
-    for_update: bool = False,
-) -> Return:
-    query = select(Return).options(selectinload(Return.lines)).where(Return.id == return_id)
-    if store_scope is not None:
-        query = query.where(Return.store_id == store_scope)
-    if for_update:
-        query = query.with_for_update()
-    ret = session.scalar(query)
-    if ret is None:
-        raise NotFound("No such return.")
-    return ret
 
 
 def _unused_rma_number(session: Session) -> str:

@@ -6,6 +6,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from warehouse import flow
 from warehouse.api import (
     context,
     decode_cursor,
@@ -16,10 +17,9 @@ from warehouse.api import (
 )
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.db import transaction
 from warehouse.idempotency import edge as idempotency
 from warehouse.idempotency.rules import REPLAYED_HEADER as IDEMPOTENCY_REPLAYED
-from warehouse.returns import services
+from warehouse.returns import queries, services
 from warehouse.returns.schemas import (
     DeadlineQuerySchema,
     DecisionOverrideSchema,
@@ -43,7 +43,7 @@ class Returns(MethodView):
     @blp.response(200, ReturnPageSchema)
     def get(self, query):
         """List returns, newest first; filter by status or external_id."""
-        page, position = services.list_returns(
+        page, position = queries.list_returns(
             session(),
             context(),
             status=query["status"],
@@ -64,21 +64,19 @@ class Returns(MethodView):
         Its `Idempotency-Key` is the store's own (kept with the return it made): a replay
         answers the return as it is now, as it always has."""
         key = request.headers.get("Idempotency-Key")
-        db = session()
-        with transaction(db):
-            created = services.create_return(
-                db,
-                context(),
-                data,
-                idempotency_key=key,
-                body_fingerprint=services.fingerprint(request.get_json()) if key else None,
-            )
+        created = flow.create_return(
+            session(),
+            context(),
+            data,
+            idempotency_key=key,
+            body_fingerprint=services.fingerprint(request.get_json()) if key else None,
+        )
         headers = {"Location": f"/api/v1/returns/{created.ret.id}"}
         if created.replayed:
             # `Idempotent-Replayed` is the name this call has always sent; every other write
             # sends `Idempotency-Replayed`, and so does this one now.
             headers["Idempotent-Replayed"] = headers[IDEMPOTENCY_REPLAYED] = "true"
-            return services.get_return_detail(db, context(), created.ret.id), 201, headers
+            return queries.get_return_detail(session(), context(), created.ret.id), 201, headers
         # A new return has no parcels, units or events yet.
         created.ret.parcels_so_far = created.ret.units_so_far = created.ret.events_so_far = []
         return created.ret, 201, headers
@@ -90,7 +88,7 @@ class ReturnById(MethodView):
     @blp.response(200, ReturnDetailSchema)
     def get(self, return_id):
         """A return with its lines, parcels, units and the events sent so far."""
-        return services.get_return_detail(session(), context(), parse_id(return_id, "return"))
+        return queries.get_return_detail(session(), context(), parse_id(return_id, "return"))
 
 
 @blp.route("/<return_id>/tracking")
@@ -101,9 +99,7 @@ class Tracking(MethodView):
     @problem_response(blp, 409, "The return is finished, or the number is on another buyer's.")
     def put(self, data, return_id):
         """Register the carrier and tracking number the buyer shipped with."""
-        db = session()
-        with transaction(db):
-            return services.register_tracking(db, context(), parse_id(return_id, "return"), **data)
+        return flow.register_tracking(session(), context(), parse_id(return_id, "return"), **data)
 
 
 @blp.route("/<return_id>/cancel")
@@ -113,9 +109,7 @@ class Cancel(MethodView):
     @problem_response(blp, 409, "A parcel has been received already.")
     def post(self, return_id):
         """Cancel a return before any of its parcels arrives."""
-        db = session()
-        with transaction(db):
-            return services.cancel_return(db, context(), parse_id(return_id, "return"))
+        return flow.cancel_return(session(), context(), parse_id(return_id, "return"))
 
 
 @blp.route("/<return_id>/refund-confirmation")
@@ -126,9 +120,7 @@ class RefundConfirmation(MethodView):
     @problem_response(blp, 409, "No refund has been requested for this return.")
     def post(self, data, return_id):
         """The store has refunded the buyer: close the return."""
-        db = session()
-        with transaction(db):
-            return services.confirm_refund(db, context(), parse_id(return_id, "return"), **data)
+        return flow.confirm_refund(session(), context(), parse_id(return_id, "return"), **data)
 
 
 @blp.route("/<return_id>/refund-failure")
@@ -139,11 +131,9 @@ class RefundFailure(MethodView):
     @problem_response(blp, 409, "No refund is waiting for the store.")
     def post(self, data, return_id):
         """The store could not refund: the request waits for a retry."""
-        db = session()
-        with transaction(db):
-            return services.report_refund_failure(
-                db, context(), parse_id(return_id, "return"), **data
-            )
+        return flow.report_refund_failure(
+            session(), context(), parse_id(return_id, "return"), **data
+        )
 
 
 @blp.route("/<return_id>/refund-retry")
@@ -153,9 +143,7 @@ class RefundRetry(MethodView):
     @problem_response(blp, 409, "No failed refund to retry.")
     def post(self, return_id):
         """Send a refund request the store reported as failed again (a supervisor)."""
-        db = session()
-        with transaction(db):
-            return services.retry_refund(db, context(), parse_id(return_id, "return"))
+        return flow.retry_refund(session(), context(), parse_id(return_id, "return"))
 
 
 @blp.route("/<return_id>/decision")
@@ -166,9 +154,7 @@ class DecisionOverride(MethodView):
     @problem_response(blp, 409, "The return is not inspected or rejected.")
     def post(self, data, return_id):
         """Override the inspection's rejection and refund (a supervisor, with a reason)."""
-        db = session()
-        with transaction(db):
-            return services.override_decision(db, context(), parse_id(return_id, "return"), **data)
+        return flow.override_decision(session(), context(), parse_id(return_id, "return"), **data)
 
 
 @blp.route("/deadlines")
@@ -178,7 +164,7 @@ class Deadlines(MethodView):
     @blp.response(200, ReturnPageSchema)
     def get(self, query):
         """Received returns still undecided, soonest due first: past due, then near it."""
-        page, position = services.list_due(
+        page, position = queries.list_due(
             session(),
             context(),
             within_hours=query["within_hours"],

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from warehouse import secrets
 from warehouse.audit.services import record
+from warehouse.config import Settings
 from warehouse.context import Context
+from warehouse.db import unit_of_work
 from warehouse.errors import InvalidInput, NotFound
 from warehouse.stores.models import (
     DEFAULT_DECISION_HOURS,
@@ -239,3 +241,53 @@ def rotate_webhook_secret(
     )
     session.flush()
     return RotatedSecret(store, store.webhook_secret, expires_at)
+
+
+# --- use cases: each one transaction of its own, for the API views and the CLI -------------------
+
+
+@unit_of_work
+def add_store(session: Session, ctx: Context, settings: Settings, **fields) -> NewStore:
+    """Creates a store from `create_store`'s fields, its webhook URL checked as the settings
+    allow."""
+    return create_store(
+        session,
+        ctx,
+        **fields,
+        webhook_allow_private=settings.webhook_allow_private,
+        webhook_allow_loopback=settings.webhook_allow_loopback,
+    )
+
+
+@unit_of_work
+def reissue_api_key(session: Session, ctx: Context, store_id: uuid.UUID) -> NewStore:
+    """Issues the store a new API key and revokes its old ones (`replace_api_keys`)."""
+    return replace_api_keys(session, ctx, store_id)
+
+
+@unit_of_work
+def change_webhook_url(
+    session: Session,
+    ctx: Context,
+    settings: Settings,
+    store_id: uuid.UUID,
+    webhook_url: str | None,
+) -> Store:
+    """Points the store's webhooks at `webhook_url` (`set_webhook_url`), checked as the
+    settings allow."""
+    return set_webhook_url(
+        session,
+        ctx,
+        store_id,
+        webhook_url,
+        webhook_allow_private=settings.webhook_allow_private,
+        webhook_allow_loopback=settings.webhook_allow_loopback,
+    )
+
+
+@unit_of_work
+def rotate_secret(
+    session: Session, ctx: Context, store_id: uuid.UUID, *, grace_hours: int = DEFAULT_GRACE_HOURS
+) -> RotatedSecret:
+    """Gives the store a new webhook secret (`rotate_webhook_secret`)."""
+    return rotate_webhook_secret(session, ctx, store_id, grace_hours=grace_hours)

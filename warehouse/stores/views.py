@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 from warehouse.api import context, parse_id, session
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.db import transaction
 from warehouse.idempotency import edge as idempotency
 from warehouse.stores import services
 from warehouse.stores.schemas import (
@@ -35,11 +34,9 @@ class RotateSecret(MethodView):
     @blp.response(200, RotatedSecretSchema)
     def post(self, body, store_id):
         """A new webhook secret, shown once; the old one also signs for `grace_hours`."""
-        db = session()
-        with transaction(db):
-            rotated = services.rotate_webhook_secret(
-                db, context(), parse_id(store_id, "store"), grace_hours=body["grace_hours"]
-            )
+        rotated = services.rotate_secret(
+            session(), context(), parse_id(store_id, "store"), grace_hours=body["grace_hours"]
+        )
         return {
             "store_id": rotated.store.id,
             "webhook_secret": rotated.webhook_secret,
@@ -54,17 +51,10 @@ class WebhookUrl(MethodView):
     @blp.response(200, StoreWebhookSchema)
     def put(self, body, store_id):
         """Point the store's webhooks at a public http(s) URL, or stop them with null."""
-        db = session()
-        with transaction(db):
-            return services.set_webhook_url(
-                db,
-                context(),
-                parse_id(store_id, "store"),
-                body["webhook_url"],
-                webhook_allow_private=current_app.extensions[
-                    "warehouse.settings"
-                ].webhook_allow_private,
-                webhook_allow_loopback=current_app.extensions[
-                    "warehouse.settings"
-                ].webhook_allow_loopback,
-            )
+        return services.change_webhook_url(
+            session(),
+            context(),
+            current_app.extensions["warehouse.settings"],
+            parse_id(store_id, "store"),
+            body["webhook_url"],
+        )

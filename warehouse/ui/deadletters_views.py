@@ -7,18 +7,14 @@ import json
 import uuid
 
 from flask import current_app, redirect, request, url_for
-from sqlalchemy import func, select
 
 from warehouse import api
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.errors import DomainError, InvalidInput, NotFound
+from warehouse.events import queries as event_queries
 from warehouse.events import services as events
 from warehouse.events.models import Event, EventDelivery
-from warehouse.events.rules import DeliveryStatus
 from warehouse.reports import dashboard
-from warehouse.returns.models import Return
-from warehouse.stores.models import Store
 from warehouse.texts import Text
 from warehouse.ui import i18n
 from warehouse.ui.web import banner, bp, error_banner, render, requires
@@ -44,20 +40,12 @@ def deadletters():
     db = api.session()
     store_id = _store_filter()
     after = request.args.get("after") or None
-    items, position = events.dead_letters(
+    items, position = event_queries.dead_letters(
         db, store_id=store_id, after={"id": after} if after else None, limit=PAGE
     )
-    per_store = list(
-        db.execute(
-            select(Store.id, Store.name, func.count())
-            .join(EventDelivery, EventDelivery.store_id == Store.id)
-            .where(EventDelivery.status == DeliveryStatus.DEAD)
-            .group_by(Store.id, Store.name)
-            .order_by(Store.name)
-        )
-    )
+    per_store = event_queries.dead_letters_per_store(db)
     names = {sid: name for sid, name, _ in per_store}
-    rmas = _rma_numbers(db, {d.return_id for d in items if d.return_id})
+    rmas = event_queries.rma_numbers(db, {d.return_id for d in items if d.return_id})
     return render(
         "deadletters.html",
         items=items,
@@ -85,9 +73,9 @@ def deadletter(event_id: str):
         "deadletter.html",
         delivery=delivery,
         event=event,
-        store_name=db.scalar(select(Store.name).where(Store.id == delivery.store_id)),
-        rma=_rma_numbers(db, {event.return_id}).get(event.return_id) if event.return_id else None,
-        attempts=events.delivery_attempts(db, eid),
+        store_name=event_queries.store_name(db, delivery.store_id),
+        rma=event_queries.rma_numbers(db, {event.return_id}).get(event.return_id),
+        attempts=event_queries.delivery_attempts(db, eid),
         payload=json.dumps(event.data, ensure_ascii=False, indent=2, sort_keys=True),
         zone=current_app.config["WAREHOUSE_TIMEZONE"],
     )
@@ -100,7 +88,7 @@ def replay_one(event_id: str):
     eid = api.parse_id(event_id, "event")
     ctx = api.context()
     try:
-        run_in_transaction(api.session(), lambda db: events.replay(db, ctx, eid))
+        events.replay_webhook(api.session(), ctx, eid)
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.deadletter", event_id=eid), code=303)
@@ -117,18 +105,9 @@ def replay_store():
         store_id = _store_filter()
         if store_id is None:
             raise InvalidInput({"store_id": ["Required."]}, detail="Choose a store.")
-        count = run_in_transaction(
-            api.session(), lambda db: events.replay_dead(db, ctx, store_id=store_id)
-        )
+        count = events.replay_dead_webhooks(api.session(), ctx, store_id=store_id)
     except DomainError as exc:
         error_banner(exc)
     else:
         banner("ok", i18n.gettext("{count} queued again.", count=count))
     return redirect(url_for("ui.deadletters"), code=303)
-
-
-def _rma_numbers(db, return_ids: set) -> dict:
-    if not return_ids:
-        return {}
-    rows = db.execute(select(Return.id, Return.rma_number).where(Return.id.in_(return_ids)))
-    return {rid: rma for rid, rma in rows}

@@ -1,16 +1,15 @@
 """Disposition on the floor: scan an LPN, see its recommended route; for a restock the next
 scan is the bin. Any other route than the recommended one is a supervisor's override, with
-a reason. All through `warehouse.disposition.services.dispose`, which judges every choice."""
+a reason. All through `warehouse.flow.dispose_unit`, whose disposition service judges every
+choice."""
 
 from __future__ import annotations
 
 from flask import redirect, request, url_for
 
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.disposition import rules as disposition_rules
-from warehouse.disposition import services as disposition
 from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.lifecycle import Route, UnitState
 from warehouse.inspection.models import Inspection, UnitStatus
@@ -125,11 +124,8 @@ def dispose_decide(lpn: str):
         reason = request.form.get("scrap_reason", "").strip() or reason
     bin_code = request.form.get("bin", "").strip() or None
     try:
-        done = run_in_transaction(
-            api.session(),
-            lambda db: disposition.dispose(
-                db, ctx, lpn, decision=decision, bin_code=bin_code, reason=reason
-            ),
+        done = flow.dispose_unit(
+            api.session(), ctx, lpn, decision=decision, bin_code=bin_code, reason=reason
         )
     except InvalidInput as exc:
         messages = [i18n.translate(m) for ms in exc.extra["errors"].values() for m in ms]

@@ -8,18 +8,17 @@ from flask import current_app, redirect, request, send_file, url_for
 from sqlalchemy import select
 
 import scanners
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection import photos
 from warehouse.inspection.views import PHOTO_MAX_AGE, photo_storage
 from warehouse.queue import services as queue
 from warehouse.receiving.models import Unit
 from warehouse.reports import progress, timeline
-from warehouse.returns import services as return_services
+from warehouse.returns import queries as return_queries
 from warehouse.returns.models import Return, ReturnIdentifier
-from warehouse.returns.rules import identifier_key, identifier_variants
+from warehouse.returns.rules import AWAITING_DECISION, identifier_key, identifier_variants
 from warehouse.stores.models import Store
 from warehouse.ui import i18n
 from warehouse.ui.web import banner, bp, error_banner, render, requires
@@ -52,7 +51,7 @@ def claim(exception_id: str):
     eid = api.parse_id(exception_id, "exception")
     ctx = api.context()
     try:
-        run_in_transaction(api.session(), lambda db: queue.claim(db, ctx, eid))
+        flow.claim_exception(api.session(), ctx, eid)
     except DomainError as exc:
         error_banner(exc)
     else:
@@ -84,9 +83,8 @@ def resolve(exception_id: str):
                     detail="No return with that identifier.",
                 )
             return_id = ret.id
-        run_in_transaction(
-            api.session(),
-            lambda db: queue.resolve(db, ctx, eid, action=action, note=note, return_id=return_id),
+        flow.resolve_exception(
+            api.session(), ctx, eid, action=action, note=note, return_id=return_id
         )
     except DomainError as exc:
         error_banner(exc)
@@ -128,10 +126,10 @@ def return_timeline(return_id: str):
     inspections with photos, decisions, refunds, events and every webhook attempt."""
     rid = api.parse_id(return_id, "return")
     db = api.session()
-    ret = return_services.get_return(db, api.context(), rid)
+    ret = return_queries.get_return(db, api.context(), rid)
     store_name = db.scalar(select(Store.name).where(Store.id == ret.store_id))
     found = timeline.story(db, ret, i18n.current())
-    undecided = ret.status in return_services.AWAITING_DECISION
+    undecided = ret.status in AWAITING_DECISION
     return render(
         "timeline.html",
         to_decide=progress.steps(db, [ret.id]).get(ret.id, []) if undecided else [],

@@ -10,23 +10,18 @@ the API's upload.
 from __future__ import annotations
 
 from flask import current_app, g, redirect, request, send_file, url_for
-from sqlalchemy import select
 
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth.roles import Permission, may
-from warehouse.db import run_in_transaction
 from warehouse.edge import ascii_int
 from warehouse.errors import DomainError, InvalidInput, NotFound
 from warehouse.idempotency import edge as idempotency
-from warehouse.inspection import checklists, photos, rules
+from warehouse.inspection import photos, queries, rules
 from warehouse.inspection import services as inspection
 from warehouse.inspection.lifecycle import UnitState
-from warehouse.inspection.models import Inspection, UnitStatus
+from warehouse.inspection.models import UnitStatus
 from warehouse.inspection.units import find_unit, state_of
 from warehouse.inspection.views import MULTIPART_ALLOWANCE, PHOTO_MAX_AGE, photo_storage
-from warehouse.receiving.models import ReceivingException
-from warehouse.returns.models import Return, ReturnLine
-from warehouse.stores.models import Store
 from warehouse.ui import i18n
 from warehouse.ui import inspect_form as form
 from warehouse.ui.i18n import N_
@@ -94,8 +89,7 @@ def inspect_scan():
 def inspect_unit(lpn: str):
     """The unit and its checklist, the "all fine" answers pre-selected."""
     try:
-        unit = _inspectable(lpn)
-        sheet = _sheet(unit)
+        sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
@@ -114,13 +108,12 @@ def inspect_check(lpn: str):
     """Keeps the new photos, then shows what the answers conclude, before confirming.
     Wrong or missing answers come back on the form, each with its message."""
     try:
-        unit = _inspectable(lpn)
-        sheet = _sheet(unit)
+        sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
     posted = form.posted_answers(sheet["items"])
-    lpn = unit.lpn
+    lpn = sheet["unit"].lpn
     try:
         form.keep_new_photos(lpn, sheet["items"], posted)
     except DomainError as exc:
@@ -159,8 +152,7 @@ def inspect_check(lpn: str):
 def inspect_edit(lpn: str):
     """Back from the result to the form, answers and photos kept."""
     try:
-        unit = _inspectable(lpn)
-        sheet = _sheet(unit)
+        sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.inspect"), code=303)
@@ -184,17 +176,14 @@ def inspect_confirm(lpn: str):
         if errors:
             raise InvalidInput(errors)
         version = request.form.get("version", "")
-        done = run_in_transaction(
+        done = flow.inspect_unit(
             db,
-            lambda s: inspection.inspect_unit(
-                s,
-                ctx,
-                unit.lpn,
-                answers=answers,
-                version=ascii_int(version),
-                photo_ids=posted["photos"],
-                notes=posted["notes"] or None,
-            ),
+            ctx,
+            unit.lpn,
+            answers=answers,
+            version=ascii_int(version),
+            photo_ids=posted["photos"],
+            notes=posted["notes"] or None,
         )
     except InvalidInput as exc:
         return _form_again(sheet, posted, exc)
@@ -267,37 +256,17 @@ def _inspectable(lpn: str):
 
 def _sheet(unit) -> dict:
     """What the inspector sees of the unit, and the checklist of its category."""
-    db = api.session()
-    ret = db.get_one(Return, unit.return_id)
-    line = db.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
-    store = db.get(Store, unit.store_id) if unit.store_id else None
-    category = line.category if line is not None else checklists.DEFAULT_CATEGORY
-    version = checklists.checklist_for_category(db, category)
+    sheet = queries.inspection_sheet(api.session(), unit)
+    version = sheet["version"]
     if version is None:
         raise ShownRefusal(
             i18n.gettext(
-                "No checklist for {category}: a supervisor must create one.", category=category
+                "No checklist for {category}: a supervisor must create one.",
+                category=sheet["category"],
             )
         )
-    receipt = list(
-        db.scalars(
-            select(ReceivingException)
-            .where(ReceivingException.unit_id == unit.id)
-            .order_by(ReceivingException.created_at)
-        )
-    )
     items = [form.item_view(item) for item in rules.build_template(version.items).items]
-    status = db.get(UnitStatus, unit.id)
-    return {
-        "unit": unit,
-        "ret": ret,
-        "line": line,
-        "store": store,
-        "receipt": receipt,
-        "version": version,
-        "items": items,
-        "previous": db.get(Inspection, status.inspection_id) if status is not None else None,
-    }
+    return {**sheet, "items": items}
 
 
 # --- reading the form ------------------------------------------------------------------------

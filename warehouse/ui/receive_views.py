@@ -19,7 +19,7 @@ from warehouse.edge import ascii_int
 from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.units import states_of
 from warehouse.printing import services as printing
-from warehouse.printing.views import _answer as label_answer
+from warehouse.printing.answers import label_answer
 from warehouse.receiving import queries as receiving_queries
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_

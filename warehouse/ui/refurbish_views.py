@@ -1,25 +1,19 @@
 """The refurbishment queue: open work orders, oldest first, each with what inspection found
 (what to fix); a technician adds notes and completes the order as restock (open box, into a
-scanned bin) or scrap, through `warehouse.disposition.services`."""
+scanned bin) or scrap, through `warehouse.flow` (the disposition services)."""
 
 from __future__ import annotations
 
 from flask import current_app, redirect, request, url_for
-from sqlalchemy import select
 
-from warehouse import api
+from warehouse import api, flow
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.disposition import queries as disposition_queries
 from warehouse.disposition import rules as disposition_rules
 from warehouse.disposition import services as disposition
-from warehouse.disposition.models import Refurbishment
-from warehouse.errors import DomainError, InvalidInput, NotFound
-from warehouse.inspection.models import Inspection, UnitStatus
-from warehouse.inspection.units import find_unit
+from warehouse.errors import DomainError, InvalidInput
+from warehouse.inspection.models import Inspection
 from warehouse.receiving.models import Unit
-from warehouse.returns.models import ReturnLine
-from warehouse.texts import Text
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
 from warehouse.ui.unit_words import answer_words, label_of
@@ -42,7 +36,7 @@ def refurbish():
         db, status="open", limit=QUEUE_PAGE, after=None
     )
     now = current_app.extensions["warehouse.clock"].now()
-    units = _units_with_findings([order.unit_id for order in page])
+    units = disposition_queries.units_with_findings(db, [order.unit_id for order in page])
     orders = [
         {
             "order": order,
@@ -61,7 +55,9 @@ def refurbish():
 def refurbish_scan():
     """An LPN scan: its open work order."""
     try:
-        order = _order_for(request.form.get("lpn", "").strip())
+        order = disposition_queries.open_order_of(
+            api.session(), api.context(), request.form.get("lpn", "").strip()
+        )
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.refurbish"), code=303)
@@ -74,11 +70,11 @@ def refurbish_scan():
 def refurbish_order(lpn: str):
     """One work order: what to fix, photos, notes; restock into a bin, scrap, or add a note."""
     try:
-        order = _order_for(lpn)
+        order = disposition_queries.open_order_of(api.session(), api.context(), lpn)
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.refurbish"), code=303)
-    unit, line, inspection = _unit_of(order)
+    unit, line, inspection = disposition_queries.order_unit(api.session(), order)
     return render(
         "refurbish_order.html",
         order=order,
@@ -104,11 +100,8 @@ def refurbish_complete(lpn: str):
     reason = request.form.get("reason", "").strip() or None
     notes = request.form.get("notes", "").strip()[:1000] or None
     try:
-        done = run_in_transaction(
-            api.session(),
-            lambda db: disposition.complete_refurbishment(
-                db, ctx, lpn, outcome=outcome, notes=notes, bin_code=bin_code, reason=reason
-            ),
+        done = flow.complete_refurbishment(
+            api.session(), ctx, lpn, outcome=outcome, notes=notes, bin_code=bin_code, reason=reason
         )
     except InvalidInput as exc:
         messages = [i18n.translate(m) for ms in exc.extra["errors"].values() for m in ms]
@@ -135,52 +128,14 @@ def refurbish_note(lpn: str):
         banner("error", i18n.gettext("Write the note first."))
         return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
     try:
-        order = _order_for(lpn)
+        order = disposition_queries.open_order_of(api.session(), api.context(), lpn)
         order_id = order.id
-        run_in_transaction(api.session(), lambda db: disposition.add_note(db, ctx, order_id, text))
+        disposition.add_note(api.session(), ctx, order_id, text)
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.refurbish"), code=303)
     banner("ok", i18n.gettext("Note added."))
     return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
-
-
-def _order_for(lpn: str) -> Refurbishment:
-    """The unit's open work order (404 when it has none, or it is done)."""
-    db = api.session()
-    unit = find_unit(db, api.context(), lpn or "-")
-    order = db.scalar(select(Refurbishment).where(Refurbishment.unit_id == unit.id))
-    if order is None or order.status != "open":
-        raise NotFound(Text("No such refurbishment order."))
-    return order
-
-
-def _unit_of(order: Refurbishment) -> tuple[Unit, ReturnLine | None, Inspection | None]:
-    db = api.session()
-    unit = db.get_one(Unit, order.unit_id)
-    line = db.get(ReturnLine, unit.return_line_id) if unit.return_line_id else None
-    inspection = db.scalar(
-        select(Inspection)
-        .where(Inspection.unit_id == unit.id)
-        .order_by(Inspection.sequence.desc())
-        .limit(1)
-    )
-    return unit, line, inspection
-
-
-def _units_with_findings(unit_ids: list) -> dict:
-    """unit id → (unit, its return line, its current inspection), in one query for the
-    whole queue page."""
-    if not unit_ids:
-        return {}
-    rows = api.session().execute(
-        select(Unit, ReturnLine, Inspection)
-        .outerjoin(ReturnLine, ReturnLine.id == Unit.return_line_id)
-        .outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
-        .outerjoin(Inspection, Inspection.id == UnitStatus.inspection_id)
-        .where(Unit.id.in_(unit_ids))
-    )
-    return {unit.id: (unit, line, inspection) for unit, line, inspection in rows}
 
 
 def _findings(inspection: Inspection | None) -> list[dict]:

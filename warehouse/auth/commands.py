@@ -1,0 +1,45 @@
+"""`warehouse user create`: a staff account, with the badge code to print on its badge."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from warehouse.auth import services
+from warehouse.auth.roles import Role
+from warehouse.cli import command_session, system_context
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(user)
+
+
+@click.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--pin", required=True, help="4 to 12 digits.")
+@click.option("--json", "as_json", is_flag=True, help="Print the user as JSON.")
+@with_appcontext
+def user_create(username, role, pin, as_json) -> None:
+    """Create a staff member (prints the badge code to print on their badge)."""
+    with command_session() as session:
+        user = services.add_user(session, system_context(), username=username, role=role, pin=pin)
+    out = {
+        "id": str(user.id),
+        "username": user.username,
+        "role": user.role,
+        "badge": user.badge_code,
+    }
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        for key, value in out.items():
+            click.echo(f"{key}: {value}")
