@@ -191,6 +191,12 @@ def add_user(session: Session, ctx: Context, *, username: str, role: str, pin: s
 
 
 @unit_of_work
+def change_language(session: Session, ctx: Context, user_id: uuid.UUID, language: str) -> None:
+    """Saves the language a staff member's pages are in (`set_language`)."""
+    set_language(session, ctx, user_id, language)
+
+
+@unit_of_work
 def sign_in(
     session: Session,
     ctx: Context,

@@ -18,7 +18,6 @@ from warehouse.api import (
 )
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
-from warehouse.db import run_in_transaction
 from warehouse.errors import Conflict
 from warehouse.queue import services as queue
 from warehouse.receiving import queries

@@ -14,7 +14,6 @@ from warehouse import api, flow
 from warehouse.auth import services as auth
 from warehouse.auth.roles import Permission
 from warehouse.context import SYSTEM, Context
-from warehouse.db import run_in_transaction, transaction
 from warehouse.edge import ascii_int
 from warehouse.errors import DomainError, InvalidInput
 from warehouse.inspection.units import states_of
@@ -95,24 +94,15 @@ def login():
         now=current_app.extensions["warehouse.clock"].now(),
         terminal_id=request.headers.get("X-Terminal-Id") or None,
     )
-    badge = request.form.get("badge", "").strip()
-    db = api.session()
     try:
-        with transaction(db):
-            if badge:
-                issued = auth.sign_in_with_badge(
-                    db, ctx, badge=badge, token_hours=settings.token_hours
-                )
-            else:
-                issued = auth.sign_in_with_pin(
-                    db,
-                    ctx,
-                    username=request.form.get("username", ""),
-                    pin=request.form.get("pin", ""),
-                    token_hours=settings.token_hours,
-                    max_failed=settings.max_failed_logins,
-                    lockout_minutes=settings.lockout_minutes,
-                )
+        issued = auth.sign_in(
+            api.session(),
+            ctx,
+            settings,
+            badge=request.form.get("badge", "").strip(),
+            username=request.form.get("username", ""),
+            pin=request.form.get("pin", ""),
+        )
     except DomainError as exc:
         error_banner(exc)
         return render(
@@ -145,9 +135,7 @@ def language(code: str):
         session["lang"] = code
         user = g.get("ui_user")
         if user is not None:
-            run_in_transaction(
-                api.session(), lambda db: auth.set_language(db, api.context(), user.id, code)
-            )
+            auth.change_language(api.session(), api.context(), user.id, code)
     back = request.referrer or ""
     host = request.host_url
     return redirect(back if back.startswith(host) else url_for("ui.index"), code=303)
