@@ -44,9 +44,10 @@ from warehouse.receiving.rules import (
     sender_conflict,
     shortfalls,
 )
+from warehouse.returns import identifiers
 from warehouse.returns import rules as return_rules
-from warehouse.returns.models import Return, ReturnIdentifier, ReturnLine
-from warehouse.returns.rules import identifier_key, identifier_variants
+from warehouse.returns.models import Return, ReturnLine
+from warehouse.returns.rules import identifier_key
 from warehouse.stores.models import Store
 from warehouse.texts import Text
 
@@ -363,22 +364,7 @@ def _returns_for_code(
     a scan under `scan_id` exists already (known only when some return matched)."""
     if not key:
         return [], False
-    if scan.problem:
-        # A code that failed its own check digit is never matched as what it claims; only an
-        # exact order or external id (which may look like anything) can still name a return.
-        kinds = ("order", "external")
-        values = [key]
-    elif scan.kind == "tracking":
-        kinds, values = ("tracking",), identifier_variants(key)
-    elif scan.kind == "rma":
-        kinds, values = ("rma",), [key]
-    else:
-        # Numbers without a format of their own (and GTIN look-alikes: a 13-digit Yunda
-        # number passes the EAN check one time in ten) may be any identifier.
-        kinds, values = ("order", "external", "tracking"), identifier_variants(key)
-    return_ids = select(ReturnIdentifier.return_id).where(
-        ReturnIdentifier.value.in_(values), ReturnIdentifier.kind.in_(kinds)
-    )
+    return_ids = identifiers.returns_named(scan)
     seen = select(Scan.scan_id).where(Scan.scan_id == scan_id).exists()
     rows = (
         session.execute(

@@ -16,6 +16,7 @@ from warehouse.inspection.views import PHOTO_MAX_AGE, photo_storage
 from warehouse.queue import services as queue
 from warehouse.receiving.models import Unit
 from warehouse.reports import progress, timeline
+from warehouse.returns import identifiers
 from warehouse.returns import queries as return_queries
 from warehouse.returns.models import Return, ReturnIdentifier
 from warehouse.returns.rules import AWAITING_DECISION, identifier_key, identifier_variants
@@ -214,17 +215,13 @@ def _find_return(db, text: str) -> Return | None:
     text = text.strip()
     if not text:
         return None
-    scan = scanners.parse(text)
+    # Read, and matched, as the dock reads a parcel's code (the match is of a parcel to its
+    # return); an LPN reads the same in every context.
+    scan = scanners.parse(text, context="parcel")
     if scan.kind == "lpn":
         return_id = db.scalar(select(Unit.return_id).where(Unit.lpn == scan.value))
         return db.get(Return, return_id) if return_id else None
-    keys = set(identifier_variants(identifier_key(scan.value)))
-    keys.update(identifier_variants(identifier_key(text)))
-    found = set(
-        db.scalars(
-            select(ReturnIdentifier.return_id).where(ReturnIdentifier.value.in_(keys)).limit(50)
-        )
-    )
+    found = set(db.scalars(identifiers.returns_named(scan).limit(50)))
     if len(found) > 1:
         # Never guess: the first of two stores' returns with one tracking number may be the
         # wrong store's, and the parcel would show up on it.
