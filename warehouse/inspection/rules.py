@@ -465,12 +465,8 @@ def _consequence(raw: Mapping, critical: bool, errors: _Errors, *, prefix: str):
 # --- answers ---------------------------------------------------------------------------------
 
 
-class AnswersInvalid(Exception):
+class AnswersInvalid(FieldsInvalid):
     """Answers that do not fit the template, with a message for each item (`answers.<key>`)."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def check_answers(template: Template, answers: object) -> dict[str, object]:

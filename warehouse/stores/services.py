@@ -146,17 +146,9 @@ def store_for_api_key(session: Session, api_key: str) -> Store | None:
     )
 
 
-def _record(
-    session: Session,
-    ctx: Context,
-    store: Store,
-    action: str,
-    *,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> None:
-    """Audits a change to the store itself (in its own trail)."""
-    record(session, ctx, action, "store", store.id, store_id=store.id, before=before, after=after)
+def _record(session: Session, ctx: Context, store: Store, action: str, **change) -> None:
+    """Audits a change to the store itself, in its own trail (`change`: `before`, `after`)."""
+    record(session, ctx, action, "store", store.id, store_id=store.id, **change)
 
 
 def _store_for_update(session: Session, ctx: Context, store_id: uuid.UUID) -> Store:
