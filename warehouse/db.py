@@ -19,18 +19,41 @@ import functools
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import uuid6
-from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    Uuid,
+    create_engine,
+    event,
+)
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    MappedColumn,
+    Session,
+    SessionTransaction,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from warehouse.config import Settings
+from warehouse.errors import InvalidInput
 
 R = TypeVar("R")
 
@@ -76,6 +99,39 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 def new_id():
     """A new time-ordered UUID (version 7): unguessable, yet index-friendly like a sequence."""
     return uuid6.uuid7()
+
+
+def uuid_pk() -> MappedColumn[uuid.UUID]:
+    """A primary key the application makes (`new_id`), before the row is written."""
+    return mapped_column(Uuid, primary_key=True, default=new_id)
+
+
+def serial_pk() -> MappedColumn[int]:
+    """A primary key the database counts: BIGINT, and INTEGER on SQLite (only its INTEGER
+    PRIMARY KEY autoincrements)."""
+    return mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+
+
+def keyset_page(
+    session: Session,
+    query: Select,
+    key: InstrumentedAttribute[uuid.UUID],
+    *,
+    after: dict | None,
+    limit: int,
+) -> tuple[list, dict | None]:
+    """A page of `query`, ordered by the UUID column `key`, from after the cursor `after`; and
+    the cursor of the next page (None on the last). A cursor is `{"id": <the last key>}`."""
+    if after is not None:
+        try:
+            query = query.where(key > uuid.UUID(str(after.get("id"))))
+        except ValueError:
+            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
+    rows = list(session.scalars(query.limit(limit + 1)))
+    page = rows[:limit]
+    return page, ({"id": str(getattr(page[-1], key.key))} if len(rows) > limit else None)
 
 
 # How the next SQLite transaction on this thread begins: IMMEDIATE takes the write lock at

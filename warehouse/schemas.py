@@ -120,3 +120,8 @@ class UTCDateTime(ma.fields.AwareDateTime):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="iso", **kwargs)
+
+
+def optional(field: type[ma.fields.Field], *args, **kwargs) -> ma.fields.Field:
+    """An input field that may be left out or sent as null; either way it loads as None."""
+    return field(*args, load_default=None, allow_none=True, **kwargs)

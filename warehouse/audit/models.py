@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, Index, Integer, String, Uuid
+from sqlalchemy import Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from warehouse.db import Base, JSONType, UTCDateTime
+from warehouse.db import Base, JSONType, UTCDateTime, serial_pk
 
 
 class AuditEntry(Base):
@@ -17,9 +17,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = serial_pk()
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor_kind: Mapped[str] = mapped_column(String(10))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

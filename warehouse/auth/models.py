@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from warehouse.db import Base, UTCDateTime, new_id
+from warehouse.db import Base, UTCDateTime, uuid_pk
 
 
 class StaffUser(Base):
@@ -16,7 +16,7 @@ class StaffUser(Base):
 
     __tablename__ = "staff_users"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     username: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     pin_hash: Mapped[str] = mapped_column(String(200))
@@ -34,7 +34,7 @@ class StaffToken(Base):
 
     __tablename__ = "staff_tokens"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     terminal_id: Mapped[str | None] = mapped_column(String(64))

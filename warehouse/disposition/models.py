@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import Boolean, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from warehouse.db import Base, JSONType, UTCDateTime, new_id
+from warehouse.db import Base, JSONType, UTCDateTime, uuid_pk
 
 
 class Bin(Base):
@@ -17,7 +17,7 @@ class Bin(Base):
 
     __tablename__ = "bins"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     code: Mapped[str] = mapped_column(String(21), unique=True)
     description: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -30,7 +30,7 @@ class Disposition(Base):
     __tablename__ = "dispositions"
     __table_args__ = (Index("ix_dispositions_created_at", "created_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), unique=True)
     inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id"))
     return_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"), index=True)
@@ -53,7 +53,7 @@ class Refurbishment(Base):
     __tablename__ = "refurbishments"
     __table_args__ = (Index("ix_refurbishments_queue", "status", "id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), unique=True)
     disposition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dispositions.id"))
     return_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"))

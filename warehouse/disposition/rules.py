@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from warehouse.inspection.lifecycle import Route
+from warehouse.inspection.rules import FieldsInvalid
 from warehouse.texts import Text
 
 
@@ -47,12 +48,8 @@ class SupervisorNeeded(Exception):
     """Only a supervisor may choose another route than the recommended one."""
 
 
-class DecisionInvalid(Exception):
+class DecisionInvalid(FieldsInvalid):
     """What the request lacks or has too much of, by field."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

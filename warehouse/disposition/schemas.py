@@ -7,9 +7,14 @@ import marshmallow as ma
 from warehouse.api import PageQuerySchema
 from warehouse.disposition.rules import RefurbishOutcome, ScrapReason
 from warehouse.inspection.lifecycle import Route, UnitState
-from warehouse.schemas import Text
+from warehouse.schemas import Text, optional
 
 BIN_EXAMPLE = "A0103Q"
+
+
+def _scanned_bin(description: str) -> ma.fields.Field:
+    """The label of the bin a unit goes to, as scanned (optional: restock only)."""
+    return optional(Text, max=64, metadata={"description": description, "example": BIN_EXAMPLE})
 
 
 class BinInSchema(ma.Schema):
@@ -22,9 +27,7 @@ class BinInSchema(ma.Schema):
             "example": "A0103",
         },
     )
-    description = Text(
-        max=200, load_default=None, allow_none=True, metadata={"example": "A区1排3层 开箱品"}
-    )
+    description = optional(Text, max=200, metadata={"example": "A区1排3层 开箱品"})
 
 
 class BinSchema(ma.Schema):
@@ -64,16 +67,10 @@ class DispositionInSchema(ma.Schema):
         required=True,
         metadata={"example": "restock"},
     )
-    bin = Text(
-        max=64,
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Restock only: the scanned bin label.", "example": BIN_EXAMPLE},
-    )
-    reason = Text(
+    bin = _scanned_bin("Restock only: the scanned bin label.")
+    reason = optional(
+        Text,
         max=500,
-        load_default=None,
-        allow_none=True,
         metadata={
             "description": "Scrap: one of "
             + ", ".join(ScrapReason)
@@ -81,9 +78,7 @@ class DispositionInSchema(ma.Schema):
             "example": "damaged_beyond_repair",
         },
     )
-    note = Text(
-        max=1000, load_default=None, allow_none=True, metadata={"example": "外壳裂纹, 无法修复"}
-    )
+    note = optional(Text, max=1000, metadata={"example": "外壳裂纹, 无法修复"})
 
 
 class MoveInSchema(ma.Schema):
@@ -94,22 +89,11 @@ class RefurbishCompleteInSchema(ma.Schema):
     outcome = ma.fields.Enum(
         RefurbishOutcome, by_value=True, required=True, metadata={"example": "restock"}
     )
-    notes = Text(
-        max=2000,
-        load_default=None,
-        allow_none=True,
-        metadata={"example": "更换耳机仓电池, 测试通过"},
-    )
-    bin = Text(
+    notes = optional(Text, max=2000, metadata={"example": "更换耳机仓电池, 测试通过"})
+    bin = _scanned_bin("Restock: the scanned bin label.")
+    reason = optional(
+        Text,
         max=64,
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Restock: the scanned bin label.", "example": BIN_EXAMPLE},
-    )
-    reason = Text(
-        max=64,
-        load_default=None,
-        allow_none=True,
         metadata={
             "description": "Scrap: one of " + ", ".join(ScrapReason) + " (default "
             "refurbishment_failed).",

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from warehouse.db import Base, JSONType, UTCDateTime, new_id
+from warehouse.db import Base, JSONType, UTCDateTime, uuid_pk
 
 
 class Event(Base):
@@ -21,7 +21,7 @@ class Event(Base):
         Index("ix_events_return", "return_id", "sequence"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
     sequence: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(48))
@@ -80,7 +80,7 @@ class EventDeliveryAttempt(Base):
     __tablename__ = "event_delivery_attempts"
     __table_args__ = (Index("ix_event_delivery_attempts_event", "event_id", "started_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id"))
     #: The attempt's number since the event was queued or last replayed (1 is the first).
     attempt: Mapped[int] = mapped_column(Integer)

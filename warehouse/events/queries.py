@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from warehouse.context import Context
+from warehouse.db import keyset_page
 from warehouse.errors import InvalidInput, NotFound
 from warehouse.events.models import Event, EventDelivery, EventDeliveryAttempt
 from warehouse.events.rules import DeliveryStatus
@@ -96,14 +97,7 @@ def dead_letters(
     )
     if store_id is not None:
         query = query.where(EventDelivery.store_id == store_id)
-    if after is not None:
-        try:
-            query = query.where(EventDelivery.event_id > uuid.UUID(str(after.get("id"))))
-        except ValueError:
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return page, ({"id": str(page[-1].event_id)} if len(rows) > limit else None)
+    return keyset_page(session, query, EventDelivery.event_id, after=after, limit=limit)
 
 
 #: The most log rows answered per event: a day of backoff makes about twenty.

@@ -60,9 +60,9 @@ class Outcome:
     last_attempted_at: dt.datetime
     next_attempt_at: dt.datetime
     last_status_code: int | None
-    last_error: str | None
-    delivered_at: dt.datetime | None
-    dead_at: dt.datetime | None
+    last_error: str | None = None
+    delivered_at: dt.datetime | None = None
+    dead_at: dt.datetime | None = None
 
 
 def is_delivered(status_code: int | None) -> bool:
@@ -115,12 +115,7 @@ def after_attempt(
     }
     if is_delivered(status_code):
         return Outcome(
-            status=DeliveryStatus.DELIVERED,
-            next_attempt_at=now,
-            last_error=None,
-            delivered_at=now,
-            dead_at=None,
-            **common,
+            status=DeliveryStatus.DELIVERED, next_attempt_at=now, delivered_at=now, **common
         )
     reason = error or f"HTTP {status_code}"
     if now - first >= policy.give_up_after:
@@ -128,7 +123,6 @@ def after_attempt(
             status=DeliveryStatus.DEAD,
             next_attempt_at=now,
             last_error=reason,
-            delivered_at=None,
             dead_at=now,
             **common,
         )
@@ -141,8 +135,6 @@ def after_attempt(
         status=DeliveryStatus.PENDING,
         next_attempt_at=now + delay,
         last_error=reason,
-        delivered_at=None,
-        dead_at=None,
         **common,
     )
 

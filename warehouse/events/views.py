@@ -5,14 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from warehouse.api import (
-    context,
-    decode_cursor,
-    encode_cursor,
-    parse_id,
-    problem_response,
-    session,
-)
+from warehouse.api import context, decode_cursor, encode_cursor, parse_id, problem_response, session
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.events import queries, services

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from warehouse.db import Base, JSONType, UTCDateTime
+from warehouse.db import Base, JSONType, UTCDateTime, serial_pk
 
 
 class KeptAnswer(Base):
@@ -18,9 +18,7 @@ class KeptAnswer(Base):
     __tablename__ = "idempotency_answers"
     __table_args__ = (UniqueConstraint("owner_kind", "owner_id", "key"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = serial_pk()
     #: "store" (any API key of the store) or "staff" (any token of the staff member).
     owner_kind: Mapped[str] = mapped_column(String(8))
     owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -44,19 +44,20 @@ class Route(StrEnum):
     RETURN_TO_BUYER = "return_to_buyer"
 
 
-class Move(StrEnum):
-    INSPECT = "inspect"
-    REINSPECT = "reinspect"
-    RESTOCK = "restock"
-    REFURBISH = "refurbish"
-    SCRAP = "scrap"
-    RETURN_TO_VENDOR = "return_to_vendor"
-    LIQUIDATE = "liquidate"
-    RETURN_TO_BUYER = "return_to_buyer"
-    REFURBISHED_RESTOCK = "refurbished_restock"
-    REFURBISHED_SCRAP = "refurbished_scrap"
-    MOVE_BIN = "move_bin"
-
+#: What may happen to a unit: inspection, each route (a route is a move of its own name),
+#: then what ends a refurbishment and a restocked unit's move to another bin.
+Move = StrEnum(
+    "Move",
+    [
+        ("INSPECT", "inspect"),
+        ("REINSPECT", "reinspect"),
+        *((route.name, route.value) for route in Route),
+        ("REFURBISHED_RESTOCK", "refurbished_restock"),
+        ("REFURBISHED_SCRAP", "refurbished_scrap"),
+        ("MOVE_BIN", "move_bin"),
+    ],
+    module=__name__,
+)
 
 #: The move each route is.
 ROUTE_MOVE = {route: Move(route.value) for route in Route}

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from warehouse.db import Base, JSONType, UTCDateTime, new_id
+from warehouse.db import Base, JSONType, UTCDateTime, uuid_pk
 
 
 class Checklist(Base):
@@ -30,7 +30,7 @@ class Checklist(Base):
 
     __tablename__ = "checklists"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     category: Mapped[str] = mapped_column(String(64), unique=True)
     current_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -44,7 +44,7 @@ class ChecklistVersion(Base):
     __tablename__ = "checklist_versions"
     __table_args__ = (UniqueConstraint("checklist_id", "version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     checklist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checklists.id"))
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
@@ -61,7 +61,7 @@ class Photo(Base):
 
     __tablename__ = "photos"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), index=True)
     store_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     #: Paths relative to the photo directory.
@@ -87,7 +87,7 @@ class Inspection(Base):
         Index("ix_inspections_created_at", "created_at"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
     #: 1 for the first inspection, 2 for the first re-inspection, …
     sequence: Mapped[int] = mapped_column(Integer)

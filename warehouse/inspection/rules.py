@@ -32,7 +32,7 @@ import math
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from warehouse.inspection.lifecycle import Route
@@ -105,12 +105,16 @@ _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 # --- templates ------------------------------------------------------------------------------
 
 
-class TemplateInvalid(Exception):
-    """A template that cannot be used, with a message for each offending field."""
+class FieldsInvalid(Exception):
+    """A rule's refusal of what it was given, with the messages for each offending field."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
         self.errors = errors
+
+
+class TemplateInvalid(FieldsInvalid):
+    """A template that cannot be used, with a message for each offending field."""
 
 
 @dataclass(frozen=True)
@@ -461,12 +465,8 @@ def _consequence(raw: Mapping, critical: bool, errors: _Errors, *, prefix: str):
 # --- answers ---------------------------------------------------------------------------------
 
 
-class AnswersInvalid(Exception):
+class AnswersInvalid(FieldsInvalid):
     """Answers that do not fit the template, with a message for each item (`answers.<key>`)."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def check_answers(template: Template, answers: object) -> dict[str, object]:
@@ -604,12 +604,7 @@ class Deduction:
     reason: str
 
     def to_dict(self) -> dict:
-        return {
-            "amount": self.amount,
-            "currency": self.currency,
-            "percent": self.percent,
-            "reason": self.reason,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)

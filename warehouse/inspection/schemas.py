@@ -15,7 +15,7 @@ from warehouse.inspection.rules import (
     Liability,
     RejectReason,
 )
-from warehouse.schemas import StrictBoolean, StrictInteger, Text
+from warehouse.schemas import StrictBoolean, StrictInteger, Text, optional
 
 GRADES = [g.value for g in Grade]
 LIABILITIES = [v.value for v in Liability if v != Liability.NONE]
@@ -42,20 +42,18 @@ class LabelField(ma.fields.Field):
 class ConsequenceSchema(ma.Schema):
     """What a failing answer means."""
 
-    grade_cap = Text(
+    grade_cap = optional(
+        Text,
         max=1,
-        load_default=None,
-        allow_none=True,
         validate=ma.validate.OneOf(GRADES),
         metadata={
             "description": "The best grade the unit can get (default C if critical, else B).",
             "example": "B",
         },
     )
-    liability = Text(
+    liability = optional(
+        Text,
         max=16,
-        load_default=None,
-        allow_none=True,
         validate=ma.validate.OneOf(LIABILITIES),
         metadata={
             "description": "Who alone can cause this failure; default: carrier for transit "
@@ -78,10 +76,9 @@ class ConsequenceSchema(ma.Schema):
         load_default=False,
         metadata={"description": "Never back on sale (hygiene): scrap.", "example": False},
     )
-    reject = Text(
+    reject = optional(
+        Text,
         max=32,
-        load_default=None,
-        allow_none=True,
         validate=ma.validate.OneOf([r.value for r in RejectReason]),
         metadata={"description": "Flags the unit for rejection.", "example": None},
     )
@@ -104,25 +101,21 @@ class ChecklistItemSchema(ConsequenceSchema):
     )
     required = StrictBoolean(load_default=True, metadata={"example": True})
     critical = StrictBoolean(load_default=False, metadata={"example": False})
-    min = ma.fields.Float(load_default=None, allow_none=True, metadata={"example": None})
-    max = ma.fields.Float(load_default=None, allow_none=True, metadata={"example": None})
-    choices = ma.fields.List(
-        Text(max=64), load_default=None, allow_none=True, metadata={"example": None}
-    )
-    fail_when = ma.fields.Raw(
-        load_default=None,
-        allow_none=True,
+    min = optional(ma.fields.Float, metadata={"example": None})
+    max = optional(ma.fields.Float, metadata={"example": None})
+    choices = optional(ma.fields.List, Text(max=64), metadata={"example": None})
+    fail_when = optional(
+        ma.fields.Raw,
         metadata={
             "description": "yes_no: the failing answer (true/false); choice: the failing "
             'choices; number: {"below": n, "above": m}.',
             "example": False,
         },
     )
-    outcomes = ma.fields.Dict(
+    outcomes = optional(
+        ma.fields.Dict,
         keys=ma.fields.String(),
         values=ma.fields.Nested(ConsequenceSchema),
-        load_default=None,
-        allow_none=True,
         metadata={
             "description": "choice only: each failing choice's own consequence.",
             "example": {"worn": {"grade_cap": "C", "buyer_fault": True, "deduction_percent": 30}},
@@ -150,9 +143,8 @@ class ChecklistInSchema(ma.Schema):
 
 
 class ChecklistEditSchema(ChecklistInSchema):
-    version = StrictInteger(
-        load_default=None,
-        allow_none=True,
+    version = optional(
+        StrictInteger,
         metadata={
             "description": "The version the edit started from: a 409 if someone edited since.",
             "example": 1,
@@ -205,17 +197,15 @@ class PhotoSchema(PhotoLinkSchema):
 
 
 class InspectionInSchema(ma.Schema):
-    checklist_id = ma.fields.UUID(
-        load_default=None,
-        allow_none=True,
+    checklist_id = optional(
+        ma.fields.UUID,
         metadata={
             "description": "Default: the checklist of the unit's category (or the default one).",
             "example": "01a20101-eefb-7643-9554-4f20cdebf367",
         },
     )
-    version = StrictInteger(
-        load_default=None,
-        allow_none=True,
+    version = optional(
+        StrictInteger,
         metadata={
             "description": "The checklist version the terminal showed: a 409 if it changed.",
             "example": 1,
@@ -230,9 +220,7 @@ class InspectionInSchema(ma.Schema):
         validate=ma.validate.Length(max=50),
         metadata={"example": ["01a20101-eefb-7643-9554-4f20cdebf367"]},
     )
-    notes = Text(
-        max=2000, load_default=None, allow_none=True, metadata={"example": "袖口有轻微污渍"}
-    )
+    notes = optional(Text, max=2000, metadata={"example": "袖口有轻微污渍"})
 
 
 class DeductionSchema(ma.Schema):

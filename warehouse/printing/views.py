@@ -79,6 +79,24 @@ def _files(kind: str, what: str):
     )
 
 
+PRINTER_REFUSED = "The printer did not take the job; the detail says why."
+
+
+def _prints(*problems: tuple[int, str]):
+    """A print endpoint's decorators: who may print, the print request and its receipt, the
+    `(status, description)` problems it names, and the printer refusing the job (502)."""
+
+    def decorate(view):
+        view = problem_response(blp, 502, PRINTER_REFUSED)(view)
+        for status, description in reversed(problems):
+            view = problem_response(blp, status, description)(view)
+        view = blp.response(200, PrintReceiptSchema)(view)
+        view = blp.arguments(PrintInSchema)(view)
+        return requires(Permission.VIEW)(view)
+
+    return decorate
+
+
 @_label_files("/labels/units/<lpn>", "unit")
 class UnitLabelFile(MethodView):
     @requires(Permission.VIEW, store=True)
@@ -134,11 +152,7 @@ class BinLabelFile(MethodView):
 
 @blp.route("/labels/units/<lpn>/print")
 class PrintUnitLabel(MethodView):
-    @requires(Permission.VIEW)
-    @blp.arguments(PrintInSchema)
-    @blp.response(200, PrintReceiptSchema)
-    @problem_response(blp, 404, "No unit with that LPN.")
-    @problem_response(blp, 502, "The printer did not take the job; the detail says why.")
+    @_prints((404, "No unit with that LPN."))
     def post(self, data, lpn):
         """Print a unit's label on a configured label printer, at that printer's dpi."""
         return services.print_unit_label(session(), context(), lpn, printing=_printing(), **data)
@@ -146,11 +160,7 @@ class PrintUnitLabel(MethodView):
 
 @blp.route("/labels/returns/<return_id>/print")
 class PrintReturnSlip(MethodView):
-    @requires(Permission.VIEW)
-    @blp.arguments(PrintInSchema)
-    @blp.response(200, PrintReceiptSchema)
-    @problem_response(blp, 404, "No such return.")
-    @problem_response(blp, 502, "The printer did not take the job; the detail says why.")
+    @_prints((404, "No such return."))
     def post(self, data, return_id):
         """Print a return's slip on a configured 100 × 150 mm label printer."""
         rid = parse_id(return_id, "return")
@@ -159,12 +169,7 @@ class PrintReturnSlip(MethodView):
 
 @blp.route("/labels/parcels/<parcel_id>/print")
 class PrintParcelLabels(MethodView):
-    @requires(Permission.VIEW)
-    @blp.arguments(PrintInSchema)
-    @blp.response(200, PrintReceiptSchema)
-    @problem_response(blp, 404, "No such parcel.")
-    @problem_response(blp, 409, "The parcel has no units yet.")
-    @problem_response(blp, 502, "The printer did not take the job; the detail says why.")
+    @_prints((404, "No such parcel."), (409, "The parcel has no units yet."))
     def post(self, data, parcel_id):
         """Print the label of every unit of one parcel on a configured label printer."""
         pid = parse_id(parcel_id, "parcel")
@@ -173,11 +178,7 @@ class PrintParcelLabels(MethodView):
 
 @blp.route("/labels/bins/<code>/print")
 class PrintBinLabel(MethodView):
-    @requires(Permission.VIEW)
-    @blp.arguments(PrintInSchema)
-    @blp.response(200, PrintReceiptSchema)
-    @problem_response(blp, 404, "Not a bin code (a name and its check character).")
-    @problem_response(blp, 502, "The printer did not take the job; the detail says why.")
+    @_prints((404, "Not a bin code (a name and its check character)."))
     def post(self, data, code):
         """Print a bin location's label on a configured 100 × 50 mm label printer."""
         return services.print_bin_label(session(), context(), code, printing=_printing(), **data)

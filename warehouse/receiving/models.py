@@ -5,18 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import (
-    BigInteger,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    Uuid,
-)
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from warehouse.db import Base, JSONType, UTCDateTime, new_id
+from warehouse.db import Base, JSONType, UTCDateTime, serial_pk, uuid_pk
 
 
 class Parcel(Base):
@@ -29,7 +21,7 @@ class Parcel(Base):
     __tablename__ = "parcels"
     __table_args__ = (Index("ix_parcels_scanned_at", "scanned_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     code: Mapped[str] = mapped_column(String(64), unique=True)
     #: What the scanner said the code was: tracking, rma, or unknown (order or external id).
     code_kind: Mapped[str] = mapped_column(String(16))
@@ -58,9 +50,7 @@ class ParcelReturn(Base):
     __tablename__ = "parcel_returns"
     __table_args__ = (UniqueConstraint("parcel_id", "return_id"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = serial_pk()
     parcel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parcels.id"))
     return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id"), index=True)
     #: scan (matched by the code) or manual (a supervisor matched it).
@@ -76,7 +66,7 @@ class Unit(Base):
     __tablename__ = "units"
     __table_args__ = (Index("ix_units_scanned_at", "scanned_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     lpn: Mapped[str] = mapped_column(String(20), unique=True)
     parcel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parcels.id"), index=True)
     return_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"), index=True)
@@ -126,7 +116,7 @@ class ReceivingException(Base):
     __tablename__ = "receiving_exceptions"
     __table_args__ = (Index("ix_receiving_exceptions_queue", "status", "created_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     kind: Mapped[str] = mapped_column(String(24))
     #: open · claimed · resolved
     status: Mapped[str] = mapped_column(String(16))

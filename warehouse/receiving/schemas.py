@@ -7,7 +7,8 @@ import marshmallow as ma
 from warehouse.api import PageQuerySchema
 from warehouse.inspection.lifecycle import UnitState
 from warehouse.queue.rules import ACTIONS, ExceptionKind
-from warehouse.schemas import StrictBoolean, StrictInteger, Text, UTCDateTime
+from warehouse.returns.schemas import LineProductSchema
+from warehouse.schemas import StrictBoolean, StrictInteger, Text, UTCDateTime, optional
 
 MAX_CODE_LENGTH = 4096
 
@@ -36,11 +37,8 @@ class ScanInSchema(ma.Schema):
 
 class ParcelScanInSchema(ScanInSchema):
     terminal_id = Text(max=64, load_default=None, metadata={"example": "HH-07"})
-    weight_grams = StrictInteger(
-        load_default=None,
-        allow_none=True,
-        validate=ma.validate.Range(min=0, max=1_000_000),
-        metadata={"example": 850},
+    weight_grams = optional(
+        StrictInteger, validate=ma.validate.Range(min=0, max=1_000_000), metadata={"example": 850}
     )
 
 
@@ -83,15 +81,9 @@ class ExceptionQuerySchema(PageQuerySchema):
     return_id = ma.fields.UUID(load_default=None)
 
 
-class ExpectedLineSchema(ma.Schema):
+class ExpectedLineSchema(LineProductSchema):
     return_id = ma.fields.String()
     return_line_id = ma.fields.String()
-    line_id = ma.fields.String()
-    sku = ma.fields.String()
-    gtin = ma.fields.String(allow_none=True)
-    title = ma.fields.String()
-    category = ma.fields.String()
-    quantity = ma.fields.Integer()
     received = ma.fields.Integer()
     remaining = ma.fields.Integer()
     serial_numbers_expected = ma.fields.Integer()

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from warehouse.db import Base, JSONType, UTCDateTime, new_id
+from warehouse.db import Base, JSONType, UTCDateTime, serial_pk, uuid_pk
 
 
 class Refund(Base):
@@ -16,7 +16,7 @@ class Refund(Base):
 
     __tablename__ = "refunds"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id"), index=True)
     store_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     #: refund or exchange
@@ -48,9 +48,7 @@ class RefundUnit(Base):
     __tablename__ = "refund_units"
     __table_args__ = (UniqueConstraint("return_line_id", "slot"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = serial_pk()
     refund_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("refunds.id"), index=True)
     return_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("return_lines.id"))
     #: The n-th unit of the line (0-based).

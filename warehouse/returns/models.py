@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from warehouse.db import Base, JSONType, UTCDateTime, new_id
+from warehouse.db import Base, JSONType, UTCDateTime, serial_pk, uuid_pk
 from warehouse.refunds.models import Refund
 
 #: The statuses in which a received return still awaits the store's decision (kept equal to
@@ -48,7 +48,7 @@ class Return(Base):
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
     rma_number: Mapped[str] = mapped_column(String(20), unique=True)
     external_id: Mapped[str] = mapped_column(String(64))
@@ -106,7 +106,7 @@ class ReturnLine(Base):
     __tablename__ = "return_lines"
     __table_args__ = (UniqueConstraint("return_id", "line_id"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     #: The store's own id of the line.
@@ -142,9 +142,7 @@ class ReturnIdentifier(Base):
     __tablename__ = "return_identifiers"
     __table_args__ = (UniqueConstraint("return_id", "kind", "value"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = serial_pk()
     return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id"), index=True)
     store_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     kind: Mapped[str] = mapped_column(String(16))
@@ -158,9 +156,7 @@ class IdempotencyKey(Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("store_id", "key"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = serial_pk()
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"))
     key: Mapped[str] = mapped_column(String(200))
     #: SHA-256 of the request body in canonical form.

@@ -18,6 +18,7 @@ from warehouse.schemas import (
     StrictInteger,
     Text,
     UTCDateTime,
+    optional,
 )
 
 MAX_LINES = 500
@@ -28,16 +29,15 @@ MAX_METADATA_BYTES = 4096
 
 class BuyerSchema(ma.Schema):
     id = Text(max=64, required=True, metadata={"example": "tb_buyer_8841"})
-    name = Text(max=100, load_default=None, allow_none=True, metadata={"example": "李*"})
-    phone = Text(max=32, load_default=None, allow_none=True, metadata={"example": "138****0000"})
+    name = optional(Text, max=100, metadata={"example": "李*"})
+    phone = optional(Text, max=32, metadata={"example": "138****0000"})
 
 
 class ReturnLineInSchema(ma.Schema):
     line_id = Text(max=64, required=True, metadata={"example": "L1"})
     sku = Text(max=64, required=True, metadata={"example": "TSHIRT-BLK-M"})
-    gtin = Gtin(
-        load_default=None,
-        allow_none=True,
+    gtin = optional(
+        Gtin,
         metadata={
             "description": "8, 12, 13 or 14 digits with a correct GS1 check digit.",
             "example": "6901234567892",
@@ -93,16 +93,12 @@ class ReturnCreateSchema(ma.Schema):
     reason = ma.fields.Enum(
         ReturnReason, by_value=True, required=True, metadata={"example": "no_reason_7d"}
     )
-    reason_detail = Text(
-        max=500, load_default=None, allow_none=True, metadata={"example": "袖口开线 / seam open"}
-    )
+    reason_detail = optional(Text, max=500, metadata={"example": "袖口开线 / seam open"})
     buyer = ma.fields.Nested(BuyerSchema, required=True)
     express_refund = StrictBoolean(load_default=False)
     exchange = StrictBoolean(load_default=False)
-    carrier = Text(max=32, load_default=None, allow_none=True, metadata={"example": "SF"})
-    tracking_number = Text(
-        max=40, load_default=None, allow_none=True, metadata={"example": "SF1234567890123"}
-    )
+    carrier = optional(Text, max=32, metadata={"example": "SF"})
+    tracking_number = optional(Text, max=40, metadata={"example": "SF1234567890123"})
     currency = Currency(load_default="CNY", metadata={"example": "CNY"})
     metadata = ma.fields.Dict(
         keys=ma.fields.String(validate=ma.validate.Length(min=1, max=64)),
@@ -125,7 +121,7 @@ class ReturnCreateSchema(ma.Schema):
 
 
 class TrackingSchema(ma.Schema):
-    carrier = Text(max=32, load_default=None, allow_none=True, metadata={"example": "SF"})
+    carrier = optional(Text, max=32, metadata={"example": "SF"})
     tracking_number = Text(max=40, required=True, metadata={"example": "SF1234567890123"})
 
 
@@ -160,14 +156,20 @@ class ReturnQuerySchema(PageQuerySchema):
     external_id = Text(max=64, load_default=None)
 
 
-class ReturnLineSchema(ma.Schema):
-    id = ma.fields.UUID()
+class LineProductSchema(ma.Schema):
+    """What a return line says of its product: the return's line and a parcel's expected
+    line both show it."""
+
     line_id = ma.fields.String()
     sku = ma.fields.String()
     gtin = ma.fields.String(allow_none=True)
     title = ma.fields.String()
     category = ma.fields.String()
     quantity = ma.fields.Integer()
+
+
+class ReturnLineSchema(LineProductSchema):
+    id = ma.fields.UUID()
     unit_price = ma.fields.Integer()
     serial_numbers = ma.fields.List(ma.fields.String())
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from warehouse.db import Base, UTCDateTime, new_id
+from warehouse.db import Base, UTCDateTime, uuid_pk
 
 DEFAULT_EXPRESS_REFUND_LIMIT = 50_000
 DEFAULT_DECISION_HOURS = 48
@@ -19,7 +19,7 @@ class Store(Base):
 
     __tablename__ = "stores"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
     webhook_url: Mapped[str | None] = mapped_column(String(2000))
     # Kept in clear: it keys the HMAC of every webhook, so it must be readable to sign.
@@ -44,7 +44,7 @@ class StoreApiKey(Base):
 
     __tablename__ = "store_api_keys"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = uuid_pk()
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: The first characters of the key, so a person can tell keys apart without the secret.

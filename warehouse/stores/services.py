@@ -81,13 +81,11 @@ def create_store(
     session.add(store)
     session.flush()
     api_key = issue_api_key(session, ctx, store)
-    record(
+    _record(
         session,
         ctx,
+        store,
         "store.created",
-        "store",
-        store.id,
-        store_id=store.id,
         after={
             "name": name,
             "webhook_url": webhook_url,
@@ -109,15 +107,7 @@ def issue_api_key(session: Session, ctx: Context, store: Store) -> str:
             created_at=ctx.now,
         )
     )
-    record(
-        session,
-        ctx,
-        "store.api_key_issued",
-        "store",
-        store.id,
-        store_id=store.id,
-        after={"key_prefix": key[:10]},
-    )
+    _record(session, ctx, store, "store.api_key_issued", after={"key_prefix": key[:10]})
     return key
 
 
@@ -135,13 +125,11 @@ def replace_api_keys(session: Session, ctx: Context, store_id: uuid.UUID) -> New
     )
     for old in revoked:
         old.revoked_at = ctx.now
-    record(
+    _record(
         session,
         ctx,
+        store,
         "store.api_keys_revoked",
-        "store",
-        store.id,
-        store_id=store.id,
         after={"key_prefixes": [k.key_prefix for k in revoked]},
     )
     api_key = issue_api_key(session, ctx, store)
@@ -156,6 +144,11 @@ def store_for_api_key(session: Session, api_key: str) -> Store | None:
         .join(StoreApiKey)
         .where(StoreApiKey.key_hash == secrets.digest(api_key), StoreApiKey.revoked_at.is_(None))
     )
+
+
+def _record(session: Session, ctx: Context, store: Store, action: str, **change) -> None:
+    """Audits a change to the store itself, in its own trail (`change`: `before`, `after`)."""
+    record(session, ctx, action, "store", store.id, store_id=store.id, **change)
 
 
 def _store_for_update(session: Session, ctx: Context, store_id: uuid.UUID) -> Store:
@@ -187,13 +180,11 @@ def set_webhook_url(
     store = _store_for_update(session, ctx, store_id)
     before = {"webhook_url": store.webhook_url}
     store.webhook_url = webhook_url
-    record(
+    _record(
         session,
         ctx,
+        store,
         "store.webhook_url_set",
-        "store",
-        store.id,
-        store_id=store.id,
         before=before,
         after={"webhook_url": webhook_url},
     )
@@ -227,13 +218,11 @@ def rotate_webhook_secret(
     store.previous_webhook_secret = store.webhook_secret if expires_at else None
     store.previous_secret_expires_at = expires_at
     store.webhook_secret = secrets.new_webhook_secret()
-    record(
+    _record(
         session,
         ctx,
+        store,
         "store.webhook_secret_rotated",
-        "store",
-        store.id,
-        store_id=store.id,
         after={
             "grace_hours": grace_hours,
             "previous_secret_expires_at": expires_at.isoformat() if expires_at else None,

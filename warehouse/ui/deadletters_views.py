@@ -86,9 +86,8 @@ def deadletter(event_id: str):
 def replay_one(event_id: str):
     """Queues one dead letter again, now."""
     eid = api.parse_id(event_id, "event")
-    ctx = api.context()
     try:
-        events.replay_webhook(api.session(), ctx, eid)
+        events.replay_webhook(api.session(), api.context(), eid)
     except DomainError as exc:
         error_banner(exc)
         return redirect(url_for("ui.deadletter", event_id=eid), code=303)
