@@ -71,6 +71,15 @@ def fail(exc: DomainError) -> None:
     sys.exit(2)
 
 
+def echo_fields(out: dict, as_json: bool, *, ensure_ascii: bool = False) -> None:
+    """Prints a command's result: one JSON object (`--json`), or a `key: value` line each."""
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=ensure_ascii))
+    else:
+        for key, value in out.items():
+            click.echo(f"{key}: {value}")
+
+
 @contextmanager
 def command_session() -> Iterator[Session]:
     """A session for one command, closed after it; a refused write fails the command (`fail`)."""

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
 from warehouse.auth import services
 from warehouse.auth.roles import Role
-from warehouse.cli import command_session, system_context
+from warehouse.cli import command_session, echo_fields, system_context
 
 
 def init_app(app: Flask) -> None:
@@ -38,8 +36,4 @@ def user_create(username, role, pin, as_json) -> None:
         "role": user.role,
         "badge": user.badge_code,
     }
-    if as_json:
-        click.echo(json.dumps(out))
-    else:
-        for key, value in out.items():
-            click.echo(f"{key}: {value}")
+    echo_fields(out, as_json, ensure_ascii=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import asdict
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -57,11 +58,7 @@ def keep(
             owner_id=owner[1],
             key=key,
             fingerprint=fingerprint,
-            status=answer.status,
-            content_type=answer.content_type,
-            body=answer.body,
-            headers=answer.headers,
-            flashes=answer.flashes,
+            **asdict(answer),
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["owner_kind", "owner_id", "key"])

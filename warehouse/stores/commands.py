@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from warehouse.cli import command_session, settings, system_context
+from warehouse.cli import command_session, echo_fields, settings, system_context
 from warehouse.stores import services
 from warehouse.stores.models import DEFAULT_DECISION_HOURS, DEFAULT_EXPRESS_REFUND_LIMIT
 
@@ -53,11 +53,7 @@ def store_create(name, webhook_url, express_refund_limit, decision_hours, as_jso
         "api_key": created.api_key,
         "webhook_secret": created.store.webhook_secret,
     }
-    if as_json:
-        click.echo(json.dumps(out, ensure_ascii=False))
-    else:
-        for key, value in out.items():
-            click.echo(f"{key}: {value}")
+    echo_fields(out, as_json)
 
 
 @store.command("key")
@@ -106,8 +102,4 @@ def store_rotate_secret(store_id, grace_hours: int, as_json: bool) -> None:
         "webhook_secret": rotated.webhook_secret,
         "previous_secret_expires_at": expires.isoformat() if expires else None,
     }
-    if as_json:
-        click.echo(json.dumps(out, ensure_ascii=False))
-    else:
-        for key, value in out.items():
-            click.echo(f"{key}: {value}")
+    echo_fields(out, as_json)
