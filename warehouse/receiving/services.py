@@ -1,8 +1,10 @@
-"""Check-in use cases: parcel scans, item scans, closing a parcel, manual matches, units.
+"""Check-in, the receiving stage: parcel scans, item scans, closing a parcel, manual matches.
 
 Scans are idempotent by the terminal's `scan_id` (the answer is stored and replayed) and
 race-safe by unique keys (one parcel per code, one unit per LPN) with the loser of a race
-re-run by `run_in_transaction`. Staff act for every store of the centre.
+re-run by the flow's step. Staff act for every store of the centre. These functions run in
+the caller's transaction (`warehouse.flow`) and answer what happened (the returns a scan or
+a match matched); what follows in other stages (an express refund) is the flow's.
 """
 
 from __future__ import annotations

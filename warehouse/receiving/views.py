@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -43,8 +45,6 @@ blp = Blueprint("receiving", __name__, url_prefix="/api/v1", description="Check-
 def _ctx_with_terminal(terminal_id: str | None):
     ctx = context()
     if terminal_id and not ctx.terminal_id:
-        from dataclasses import replace
-
         ctx = replace(ctx, terminal_id=terminal_id)
     return ctx
 
