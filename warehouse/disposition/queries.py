@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warehouse.context import Context
+from warehouse.db import keyset_page
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
-from warehouse.errors import InvalidInput, NotFound
+from warehouse.errors import NotFound
 from warehouse.inspection.models import Inspection, UnitStatus
 from warehouse.inspection.rules import CONDITION, Grade
 from warehouse.inspection.units import (
@@ -29,14 +28,7 @@ def list_refurbishments(
     query = select(Refurbishment).order_by(Refurbishment.id)
     if status is not None:
         query = query.where(Refurbishment.status == status)
-    if after is not None:
-        try:
-            query = query.where(Refurbishment.id > uuid.UUID(str(after.get("id"))))
-        except ValueError:
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return page, ({"id": str(page[-1].id)} if len(rows) > limit else None)
+    return keyset_page(session, query, Refurbishment.id, after=after, limit=limit)
 
 
 def unit_disposition(session: Session, ctx: Context, lpn: str) -> dict:

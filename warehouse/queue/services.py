@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.audit.services import record
 from warehouse.context import Context
+from warehouse.db import keyset_page
 from warehouse.errors import Conflict, InvalidInput, NotFound
 from warehouse.queue.rules import (
     ACTIONS,
@@ -196,14 +197,7 @@ def list_exceptions(
         query = query.where(ReceivingException.parcel_id == parcel_id)
     if return_id is not None:
         query = query.where(ReceivingException.return_id == return_id)
-    if after is not None:
-        try:
-            query = query.where(ReceivingException.id > uuid.UUID(str(after.get("id"))))
-        except ValueError:
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return page, ({"id": str(page[-1].id)} if len(rows) > limit else None)
+    return keyset_page(session, query, ReceivingException.id, after=after, limit=limit)
 
 
 def claim(session: Session, ctx: Context, exception_id: uuid.UUID) -> ReceivingException:
