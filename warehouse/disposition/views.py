@@ -42,6 +42,27 @@ blp = Blueprint(
 )
 
 
+def _floor_step(body, status: int, answer, *problems: tuple[int, str]):
+    """A floor step's decorators: the disposer's permission, the `body` it sends, its
+    `answer` with `status`, and the `(status, description)` problems it names."""
+
+    def decorate(view):
+        for code, description in reversed(problems):
+            view = problem_response(blp, code, description)(view)
+        view = blp.response(status, answer)(view)
+        view = blp.arguments(body)(view)
+        return requires(Permission.DISPOSE)(view)
+
+    return decorate
+
+
+def _step_fields(data: dict) -> dict:
+    """A floor step's body as its flow step takes it: the scanned `bin` as `bin_code`."""
+    fields = dict(data)
+    fields["bin_code"] = fields.pop("bin")
+    return fields
+
+
 # --- bins ------------------------------------------------------------------------------------
 
 
@@ -94,33 +115,26 @@ class UnitDisposition(MethodView):
         """Where a unit stands: state, grade, bin, disposition and refurbishment."""
         return queries.unit_disposition(session(), context(), lpn)
 
-    @requires(Permission.DISPOSE)
-    @blp.arguments(DispositionInSchema)
-    @blp.response(201, UnitDispositionSchema)
-    @problem_response(blp, 403, "Another route than the recommended one needs a supervisor.")
-    @problem_response(blp, 409, "Not inspected, disposed of already, or never to be resold.")
+    @_floor_step(
+        DispositionInSchema,
+        201,
+        UnitDispositionSchema,
+        (403, "Another route than the recommended one needs a supervisor."),
+        (409, "Not inspected, disposed of already, or never to be resold."),
+    )
     def post(self, data, lpn):
         """Route an inspected unit: restock (into a bin), refurbish, scrap, …"""
-        return flow.dispose_unit(
-            session(),
-            context(),
-            lpn,
-            decision=data["decision"],
-            bin_code=data["bin"],
-            reason=data["reason"],
-            note=data["note"],
-        )
+        return flow.dispose_unit(session(), context(), lpn, **_step_fields(data))
 
 
 @blp.route("/units/<lpn>/move")
 class MoveUnit(MethodView):
-    @requires(Permission.DISPOSE)
-    @blp.arguments(MoveInSchema)
-    @blp.response(200, UnitDispositionSchema)
-    @problem_response(blp, 409, "The unit is not restocked (in no bin).")
+    @_floor_step(
+        MoveInSchema, 200, UnitDispositionSchema, (409, "The unit is not restocked (in no bin).")
+    )
     def post(self, data, lpn):
         """Move a restocked unit into another bin (scanned)."""
-        return flow.move_unit(session(), context(), lpn, bin_code=data["bin"])
+        return flow.move_unit(session(), context(), lpn, **_step_fields(data))
 
 
 # --- refurbishment ---------------------------------------------------------------------------
@@ -159,10 +173,7 @@ class RefurbishmentById(MethodView):
 
 @blp.route("/refurbishments/<refurbishment_id>/notes")
 class RefurbishmentNotes(MethodView):
-    @requires(Permission.DISPOSE)
-    @blp.arguments(NoteInSchema)
-    @blp.response(201, RefurbishmentSchema)
-    @problem_response(blp, 409, "The work order is done.")
+    @_floor_step(NoteInSchema, 201, RefurbishmentSchema, (409, "The work order is done."))
     def post(self, data, refurbishment_id):
         """Add a note to an open work order."""
         rid = parse_id(refurbishment_id, "refurbishment order")
@@ -173,18 +184,12 @@ class RefurbishmentNotes(MethodView):
 
 @blp.route("/units/<lpn>/refurbish/complete")
 class CompleteRefurbishment(MethodView):
-    @requires(Permission.DISPOSE)
-    @blp.arguments(RefurbishCompleteInSchema)
-    @blp.response(200, RefurbishmentSchema)
-    @problem_response(blp, 409, "The unit is not in refurbishment.")
+    @_floor_step(
+        RefurbishCompleteInSchema,
+        200,
+        RefurbishmentSchema,
+        (409, "The unit is not in refurbishment."),
+    )
     def post(self, data, lpn):
         """Finish a refurbishment: restock as grade B (open box) into a bin, or scrap."""
-        return flow.complete_refurbishment(
-            session(),
-            context(),
-            lpn,
-            outcome=data["outcome"],
-            notes=data["notes"],
-            bin_code=data["bin"],
-            reason=data["reason"],
-        )
+        return flow.complete_refurbishment(session(), context(), lpn, **_step_fields(data))

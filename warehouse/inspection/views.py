@@ -204,11 +204,21 @@ def _send_photo(photo_id: str, *, thumbnail: bool):
 _JPEG = {"content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}
 
 
+def _serves_photo(description: str):
+    """A photo file's decorators: staff and the unit's store may see it, a JPEG (`description`
+    says which), or a 404."""
+
+    def decorate(view):
+        view = problem_response(blp, 404, "No such photo, or another store's.")(view)
+        view = blp.doc(responses={"200": {"description": description, **_JPEG}})(view)
+        return requires(Permission.VIEW, store=True)(view)
+
+    return decorate
+
+
 @blp.route("/photos/<photo_id>")
 class PhotoFile(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.doc(responses={"200": {"description": "The photo (JPEG).", **_JPEG}})
-    @problem_response(blp, 404, "No such photo, or another store's.")
+    @_serves_photo("The photo (JPEG).")
     def get(self, photo_id):
         """A unit's photo: to staff, and to the store that owns the unit."""
         return _send_photo(photo_id, thumbnail=False)
@@ -216,9 +226,7 @@ class PhotoFile(MethodView):
 
 @blp.route("/photos/<photo_id>/thumbnail")
 class PhotoThumbnail(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.doc(responses={"200": {"description": "The thumbnail (JPEG).", **_JPEG}})
-    @problem_response(blp, 404, "No such photo, or another store's.")
+    @_serves_photo("The thumbnail (JPEG).")
     def get(self, photo_id):
         """A photo's thumbnail (at most 320 px on its longer side)."""
         return _send_photo(photo_id, thumbnail=True)

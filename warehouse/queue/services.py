@@ -33,23 +33,19 @@ def open_exception(
     kind: ExceptionKind,
     *,
     details: dict,
-    parcel_id: uuid.UUID | None = None,
-    return_id: uuid.UUID | None = None,
-    return_line_id: uuid.UUID | None = None,
-    unit_id: uuid.UUID | None = None,
     store_id: uuid.UUID | None = None,
+    **concerns: uuid.UUID | None,
 ) -> ReceivingException:
-    """Queues an exception with its evidence, audited, in the caller's transaction."""
+    """Queues an exception with its evidence, audited, in the caller's transaction;
+    `concerns` names what it is about: its `parcel_id`, `return_id`, `return_line_id` or
+    `unit_id` (none by default)."""
     exception = ReceivingException(
         kind=str(kind),
         status="open",
-        parcel_id=parcel_id,
-        return_id=return_id,
-        return_line_id=return_line_id,
-        unit_id=unit_id,
         store_id=store_id,
         details=details,
         created_at=ctx.now,
+        **concerns,
     )
     session.add(exception)
     session.flush()
@@ -118,12 +114,9 @@ def resolve_open(
         ReceivingException.status.in_(OPEN_STATES),
         ReceivingException.kind.in_([str(k) for k in kinds]),
     )
-    if parcel_id is not None:
-        query = query.where(ReceivingException.parcel_id == parcel_id)
-    if return_id is not None:
-        query = query.where(ReceivingException.return_id == return_id)
-    if return_line_id is not None:
-        query = query.where(ReceivingException.return_line_id == return_line_id)
+    query = _where_given(
+        query, parcel_id=parcel_id, return_id=return_id, return_line_id=return_line_id
+    )
     for exception in session.scalars(query):
         _resolve(session, ctx, exception, resolution, note)
 
@@ -153,6 +146,14 @@ def open_for_parcel(
     )
 
 
+def _where_given(query, **values):
+    """`query` narrowed to the exceptions whose columns hold the values given (None: any)."""
+    for column, value in values.items():
+        if value is not None:
+            query = query.where(getattr(ReceivingException, column) == value)
+    return query
+
+
 def _resolve(session, ctx: Context, exception: ReceivingException, resolution: str, note: str):
     before = {"status": exception.status}
     exception.status = "resolved"
@@ -177,13 +178,14 @@ def list_exceptions(
     ctx: Context,
     *,
     status: str | None,
-    kind: str | None,
-    parcel_id: uuid.UUID | None,
-    return_id: uuid.UUID | None,
     limit: int,
-    after: dict | None,
+    kind: str | None = None,
+    parcel_id: uuid.UUID | None = None,
+    return_id: uuid.UUID | None = None,
+    after: dict | None = None,
 ) -> tuple[list[ReceivingException], dict | None]:
-    """A page of the queue, oldest first (the longest-waiting parcel is handled first)."""
+    """A page of the queue, oldest first (the longest-waiting parcel is handled first); the
+    first page unless `after`, of any kind, parcel and return unless named."""
     query = select(ReceivingException).order_by(ReceivingException.id)
     if ctx.store_scope is not None:
         query = query.where(ReceivingException.store_id == ctx.store_scope)
@@ -191,12 +193,7 @@ def list_exceptions(
         query = query.where(ReceivingException.status.in_(OPEN_STATES))
     elif status is not None:
         query = query.where(ReceivingException.status == status)
-    if kind is not None:
-        query = query.where(ReceivingException.kind == kind)
-    if parcel_id is not None:
-        query = query.where(ReceivingException.parcel_id == parcel_id)
-    if return_id is not None:
-        query = query.where(ReceivingException.return_id == return_id)
+    query = _where_given(query, kind=kind, parcel_id=parcel_id, return_id=return_id)
     return keyset_page(session, query, ReceivingException.id, after=after, limit=limit)
 
 

@@ -83,15 +83,7 @@ def request_express(session: Session, ctx: Context, ret: Return) -> Refund | Non
         exchange=ret.exchange,
     )
     if not verdict.allowed:
-        record(
-            session,
-            ctx,
-            "refund.express_declined",
-            "return",
-            ret.id,
-            store_id=ret.store_id,
-            after={"reason": verdict.reason},
-        )
+        _audit(session, ctx, "refund.express_declined", ret, after={"reason": verdict.reason})
         return None
     slots, _ = refunded_slots(session, ret.id)
     decision = rules.express_refund(line_terms(ret), slots)
@@ -122,13 +114,11 @@ def reject(session: Session, ctx: Context, ret: Return, *, findings: dict) -> No
     ret.status = ReturnStatus.REJECTED
     ret.updated_at = ctx.now
     append_event(session, ctx, ret, EventType.RETURN_REJECTED, **findings)
-    record(
+    _audit(
         session,
         ctx,
         "return.rejected",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
+        ret,
         before=before,
         after={"status": ret.status, **findings},
     )
@@ -190,13 +180,11 @@ def _request(
     ret.updated_at = ctx.now
     session.flush()  # the unique (line, slot) key fails here, before any event is written
     append_event(session, ctx, ret, event_type, **payload)
-    record(
+    _audit(
         session,
         ctx,
         f"{kind}.requested",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
+        ret,
         before=before,
         after={
             "status": ret.status,
@@ -221,13 +209,11 @@ def confirm(
     ret.refund_status = "confirmed"
     ret.refund_id, ret.refund_amount, ret.refund_confirmed_at = store_refund_id, amount, ctx.now
     ret.updated_at = ctx.now
-    record(
+    _audit(
         session,
         ctx,
         "refund.confirmed",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
+        ret,
         before=before,
         after={"refund_id": store_refund_id, "amount": amount},
     )
@@ -242,15 +228,7 @@ def report_failure(session: Session, ctx: Context, ret: Return, *, reason: str) 
     refund.status, refund.failed_at, refund.failure_reason = "failed", ctx.now, reason
     ret.refund_status = "failed"
     ret.updated_at = ctx.now
-    record(
-        session,
-        ctx,
-        "refund.failed",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
-        after={"reason": reason},
-    )
+    _audit(session, ctx, "refund.failed", ret, after={"reason": reason})
     return ret
 
 
@@ -278,15 +256,7 @@ def retry(session: Session, ctx: Context, ret: Return) -> Refund:
         lines=refund.lines,
         retry=refund.retries,
     )
-    record(
-        session,
-        ctx,
-        "refund.retried",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
-        after={"retry": refund.retries},
-    )
+    _audit(session, ctx, "refund.retried", ret, after={"retry": refund.retries})
     return refund
 
 
@@ -317,6 +287,12 @@ def _open_refund(session: Session, ret: Return) -> Refund:
     return refund
 
 
+def _audit(session: Session, ctx: Context, action: str, ret: Return, **change: dict) -> None:
+    """Audits a change of the return's refund or status (`change`: its `before` and
+    `after`, as `record` takes them), in the caller's transaction."""
+    record(session, ctx, action, "return", ret.id, store_id=ret.store_id, **change)
+
+
 def _close(session: Session, ctx: Context, ret: Return) -> None:
     before = {"status": ret.status}
     ret.status = ReturnStatus.CLOSED
@@ -330,16 +306,7 @@ def _close(session: Session, ctx: Context, ret: Return) -> None:
         amount=ret.refund_amount,
         currency=ret.currency,
     )
-    record(
-        session,
-        ctx,
-        "return.closed",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
-        before=before,
-        after={"status": ret.status},
-    )
+    _audit(session, ctx, "return.closed", ret, before=before, after={"status": ret.status})
 
 
 def findings_of(session: Session, ret: Return) -> list[rules.UnitFinding]:

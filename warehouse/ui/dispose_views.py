@@ -18,6 +18,7 @@ from warehouse.receiving.models import Unit
 from warehouse.returns.models import ReturnLine
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
+from warehouse.ui.scans import back_to, lpn_scanned
 from warehouse.ui.unit_words import ShownRefusal, answer_words, label_of, word
 from warehouse.ui.web import banner, bp, error_banner, render, requires
 
@@ -57,13 +58,9 @@ def dispose():
 @requires(Permission.DISPOSE)
 def dispose_scan():
     """An LPN scan: the unit's route page, or a red banner saying why not."""
-    lpn = request.form.get("lpn", "").strip()
-    try:
-        unit, _status, _inspection = _routable(lpn)
-    except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.dispose"), code=303)
-    return redirect(url_for("ui.dispose_unit", lpn=unit.lpn), code=303)
+    return lpn_scanned(
+        lambda lpn: _routable(lpn)[0].lpn, scan_page="ui.dispose", unit_page="ui.dispose_unit"
+    )
 
 
 @bp.get("/ui/dispose/units/<lpn>")
@@ -74,8 +71,7 @@ def dispose_unit(lpn: str):
     try:
         return _unit_page(lpn)
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.dispose"), code=303)
+        return back_to("ui.dispose", exc)
 
 
 def _unit_page(lpn: str, *, chosen: dict | None = None, status_code: int = 200):

@@ -33,14 +33,7 @@ RESOLVE_ACTIONS = ("match", "accept", "reject", "return_to_buyer")
 def exceptions():
     """The open exception queue, oldest first."""
     page, _next = queue.list_exceptions(
-        api.session(),
-        api.context(),
-        status="open",
-        kind=None,
-        parcel_id=None,
-        return_id=None,
-        limit=QUEUE_PAGE,
-        after=None,
+        api.session(), api.context(), status="open", limit=QUEUE_PAGE
     )
     # Each row offers only its kind's actions (queue.rules.QUEUE_ACTIONS), none chosen.
     return render("exceptions.html", items=[queue.exception_brief(e) for e in page])

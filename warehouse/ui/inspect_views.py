@@ -25,6 +25,7 @@ from warehouse.inspection.views import MULTIPART_ALLOWANCE, PHOTO_MAX_AGE, photo
 from warehouse.ui import i18n
 from warehouse.ui import inspect_form as form
 from warehouse.ui.i18n import N_
+from warehouse.ui.scans import back_to, lpn_scanned
 from warehouse.ui.unit_words import ShownRefusal, answer_words, label_of, word
 from warehouse.ui.web import banner, bp, describe, error_banner, render, requires
 
@@ -75,13 +76,9 @@ def inspect():
 @requires(Permission.INSPECT)
 def inspect_scan():
     """An LPN scan: its checklist, or a red banner saying why not."""
-    lpn = request.form.get("lpn", "").strip()
-    try:
-        unit = _inspectable(lpn)
-    except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.inspect"), code=303)
-    return redirect(url_for("ui.inspect_unit", lpn=unit.lpn), code=303)
+    return lpn_scanned(
+        lambda lpn: _inspectable(lpn).lpn, scan_page="ui.inspect", unit_page="ui.inspect_unit"
+    )
 
 
 @bp.get("/ui/inspect/units/<lpn>")
@@ -91,8 +88,7 @@ def inspect_unit(lpn: str):
     try:
         sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.inspect"), code=303)
+        return back_to("ui.inspect", exc)
     previous = sheet["previous"]
     answers = (
         form.defaults(sheet["items"])
@@ -110,8 +106,7 @@ def inspect_check(lpn: str):
     try:
         sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.inspect"), code=303)
+        return back_to("ui.inspect", exc)
     posted = form.posted_answers(sheet["items"])
     lpn = sheet["unit"].lpn
     try:
@@ -154,8 +149,7 @@ def inspect_edit(lpn: str):
     try:
         sheet = _sheet(_inspectable(lpn))
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.inspect"), code=303)
+        return back_to("ui.inspect", exc)
     return render(
         "inspect_form.html", **sheet, answers=form.posted_answers(sheet["items"]), errors={}
     )

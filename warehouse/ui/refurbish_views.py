@@ -16,8 +16,9 @@ from warehouse.inspection.models import Inspection
 from warehouse.receiving.models import Unit
 from warehouse.ui import i18n
 from warehouse.ui.i18n import N_
+from warehouse.ui.scans import back_to, lpn_scanned
 from warehouse.ui.unit_words import answer_words, label_of
-from warehouse.ui.web import banner, bp, error_banner, render, requires
+from warehouse.ui.web import banner, bp, render, requires
 
 #: Work orders the queue shows at once (the oldest).
 QUEUE_PAGE = 50
@@ -54,15 +55,12 @@ def refurbish():
 @requires(Permission.DISPOSE)
 def refurbish_scan():
     """An LPN scan: its open work order."""
-    try:
-        order = disposition_queries.open_order_of(
-            api.session(), api.context(), request.form.get("lpn", "").strip()
-        )
-    except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.refurbish"), code=303)
-    unit = api.session().get_one(Unit, order.unit_id)
-    return redirect(url_for("ui.refurbish_order", lpn=unit.lpn), code=303)
+
+    def lpn_of_order(lpn: str) -> str:
+        order = disposition_queries.open_order_of(api.session(), api.context(), lpn)
+        return api.session().get_one(Unit, order.unit_id).lpn
+
+    return lpn_scanned(lpn_of_order, scan_page="ui.refurbish", unit_page="ui.refurbish_order")
 
 
 @bp.get("/ui/refurbish/units/<lpn>")
@@ -72,8 +70,7 @@ def refurbish_order(lpn: str):
     try:
         order = disposition_queries.open_order_of(api.session(), api.context(), lpn)
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.refurbish"), code=303)
+        return back_to("ui.refurbish", exc)
     unit, line, inspection = disposition_queries.order_unit(api.session(), order)
     return render(
         "refurbish_order.html",
@@ -108,8 +105,7 @@ def refurbish_complete(lpn: str):
         banner("error", " ".join(messages))
         return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.refurbish"), code=303)
+        return back_to("ui.refurbish", exc)
     if done["bin"]:
         text = i18n.gettext("{lpn} refurbished: restocked into {bin}.", **done)
     else:
@@ -132,8 +128,7 @@ def refurbish_note(lpn: str):
         order_id = order.id
         disposition.add_note(api.session(), ctx, order_id, text)
     except DomainError as exc:
-        error_banner(exc)
-        return redirect(url_for("ui.refurbish"), code=303)
+        return back_to("ui.refurbish", exc)
     banner("ok", i18n.gettext("Note added."))
     return redirect(url_for("ui.refurbish_order", lpn=lpn), code=303)
 
