@@ -14,7 +14,6 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse.audit.services import record
 from warehouse.auth.roles import Permission, may
 from warehouse.context import Context
 from warehouse.db import unit_of_work
@@ -30,6 +29,7 @@ from warehouse.inspection.rules import CONDITION, Grade
 from warehouse.inspection.units import (
     find_unit_for_change,
     next_state,
+    record_unit,
 )
 from warehouse.receiving.models import Unit
 from warehouse.returns.models import Return, ReturnLine
@@ -87,35 +87,24 @@ def dispose(
     if bin_ is not None:
         _place(session, ctx, unit, bin_)
     refurbishment = _open_refurbishment(session, ctx, unit, disposition)
-    record(
+    _audit_and_tell(
         session,
         ctx,
         "unit.disposed",
-        "unit",
-        unit.lpn,
-        store_id=unit.store_id,
-        before=before,
-        after={
-            "state": status.state,
-            "decision": decision.value,
-            "recommended": recommended.value,
-            "override": override,
-            "reason": reason,
-            "bin": bin_.code if bin_ else None,
-        },
-    )
-    _tell_store(
-        session,
-        ctx,
         unit,
         status,
         decision.value,
-        final=after != UnitState.REFURBISHING,
-        via="inspection",
-        recommended=recommended.value,
-        override=override,
-        reason=reason,
-        disposition_id=disposition.id,
+        before=before,
+        bin_=bin_,
+        audited={"recommended": recommended.value, "override": override, "reason": reason},
+        told={
+            "final": after != UnitState.REFURBISHING,
+            "via": "inspection",
+            "recommended": recommended.value,
+            "override": override,
+            "reason": reason,
+            "disposition_id": disposition.id,
+        },
     )
     return disposition_view(session, unit, status, disposition, refurbishment, bin_)
 
@@ -187,6 +176,26 @@ def _place(session: Session, ctx: Context, unit: Unit, bin_: Bin) -> None:
     location.placed_by = ctx.actor.label[:64]
 
 
+def _audit_and_tell(
+    session: Session,
+    ctx: Context,
+    action: str,
+    unit: Unit,
+    status: UnitStatus,
+    decision: str,
+    *,
+    before: dict,
+    bin_: Bin | None,
+    audited: dict,
+    told: dict,
+) -> None:
+    """A routing step's end: the unit's change audited (its state, what `audited` adds,
+    and its bin) and its store told (`_tell_store`, with what `told` adds)."""
+    after = {"state": status.state, **audited, "bin": bin_.code if bin_ else None}
+    record_unit(session, ctx, action, unit, before=before, after=after)
+    _tell_store(session, ctx, unit, status, decision, **told)
+
+
 def _tell_store(
     session: Session, ctx: Context, unit: Unit, status: UnitStatus, decision: str, **data
 ) -> None:
@@ -224,13 +233,11 @@ def move_unit(session: Session, ctx: Context, lpn: str, *, bin_code: str) -> dic
     previous = session.get(Bin, location.bin_id) if location is not None else None
     if previous is None or previous.id != bin_.id:
         _place(session, ctx, unit, bin_)
-        record(
+        record_unit(
             session,
             ctx,
             "unit.moved",
-            "unit",
-            unit.lpn,
-            store_id=unit.store_id,
+            unit,
             before={"bin": previous.code if previous else None},
             after={"bin": bin_.code},
         )
@@ -312,31 +319,25 @@ def complete_refurbishment(
     order.completed_by = ctx.actor.label[:64]
     if notes:
         order.notes = [*order.notes, _note(ctx, notes)]
-    record(
+    _audit_and_tell(
         session,
         ctx,
         "unit.refurbished",
-        "unit",
-        unit.lpn,
-        store_id=unit.store_id,
-        before=before,
-        after={
-            "state": status.state,
-            "grade": status.grade,
-            "outcome": outcome.value,
-            "scrap_reason": order.scrap_reason,
-            "bin": bin_.code if bin_ else None,
-        },
-    )
-    _tell_store(
-        session,
-        ctx,
         unit,
         status,
         outcome.value,
-        final=True,
-        via="refurbishment",
-        reason=order.scrap_reason,
-        refurbishment_id=order.id,
+        before=before,
+        bin_=bin_,
+        audited={
+            "grade": status.grade,
+            "outcome": outcome.value,
+            "scrap_reason": order.scrap_reason,
+        },
+        told={
+            "final": True,
+            "via": "refurbishment",
+            "reason": order.scrap_reason,
+            "refurbishment_id": order.id,
+        },
     )
     return refurbishment_view(session, order, unit=unit, status=status)

@@ -31,7 +31,13 @@ from warehouse.inspection.models import (
     UnitStatus,
 )
 from warehouse.inspection.queries import inspection_view, outcome_view
-from warehouse.inspection.units import find_unit, find_unit_for_change, next_state, state_of
+from warehouse.inspection.units import (
+    find_unit,
+    find_unit_for_change,
+    next_state,
+    record_unit,
+    state_of,
+)
 from warehouse.receiving.models import Unit
 from warehouse.returns import rules as return_rules
 from warehouse.returns.models import Return, ReturnLine
@@ -101,13 +107,11 @@ def inspect_unit(
     session.add(inspection)
     before = {"state": state_of(status).value, "grade": status.grade if status else None}
     status = _mark_inspected(session, ctx, unit, status, inspection, after)
-    record(
+    record_unit(
         session,
         ctx,
         "unit.reinspected" if reinspection else "unit.inspected",
-        "unit",
-        unit.lpn,
-        store_id=unit.store_id,
+        unit,
         before=before,
         after={
             "state": after.value,

@@ -9,11 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import scanners
+from warehouse.audit.services import record
 from warehouse.context import Context
 from warehouse.errors import Conflict, NotFound
 from warehouse.inspection.lifecycle import Move, MoveRefused, UnitState, state_after
 from warehouse.inspection.models import UnitStatus
 from warehouse.receiving.models import Unit
+
+
+def record_unit(session: Session, ctx: Context, action: str, unit: Unit, **change) -> None:
+    """Audits a change of the unit, named by its LPN (`change`: its `before` and `after`, as
+    `record` takes them), in the caller's transaction."""
+    record(session, ctx, action, "unit", unit.lpn, store_id=unit.store_id, **change)
 
 
 def find_unit(session: Session, ctx: Context, lpn: str, *, for_update: bool = False) -> Unit:
