@@ -198,6 +198,18 @@ def decode_cursor(cursor: str | None, field: str = "cursor") -> dict | None:
         raise InvalidInput({field: ["Not a cursor this API issued."]}) from None
 
 
+def paging(query: dict) -> dict:
+    """A list query's page: its `limit`, and `after` (its `cursor` decoded), as the list
+    functions take them."""
+    return {"limit": query["limit"], "after": decode_cursor(query["cursor"])}
+
+
+def page_answer(items: list, position: dict | None) -> dict:
+    """A list endpoint's answer: the page's items, and the cursor of the page after it (None
+    on the last page)."""
+    return {"items": items, "next_cursor": encode_cursor(position) if position else None}
+
+
 def parse_id(text: str, what: str) -> uuid.UUID:
     """The UUID in a URL; a malformed one names nothing, so it is answered like an unknown one."""
     try:

@@ -53,7 +53,8 @@ from sqlalchemy.orm import (
 from sqlalchemy.types import TypeDecorator
 
 from warehouse.config import Settings
-from warehouse.errors import InvalidInput
+from warehouse.errors import InvalidInput, NotFound
+from warehouse.texts import Text
 
 R = TypeVar("R")
 
@@ -121,17 +122,31 @@ def keyset_page(
     *,
     after: dict | None,
     limit: int,
+    descending: bool = False,
 ) -> tuple[list, dict | None]:
-    """A page of `query`, ordered by the UUID column `key`, from after the cursor `after`; and
-    the cursor of the next page (None on the last). A cursor is `{"id": <the last key>}`."""
+    """A page of `query`, ordered by the UUID column `key` (`descending`: newest first), from
+    after the cursor `after`; and the cursor of the next page (None on the last). A cursor is
+    `{"id": <the last key>}`."""
     if after is not None:
         try:
-            query = query.where(key > uuid.UUID(str(after.get("id"))))
+            last = uuid.UUID(str(after.get("id")))
+            query = query.where(key < last if descending else key > last)
         except ValueError:
             raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
     rows = list(session.scalars(query.limit(limit + 1)))
     page = rows[:limit]
     return page, ({"id": str(getattr(page[-1], key.key))} if len(rows) > limit else None)
+
+
+def find_one(session: Session, query: Select, missing: str | Text, *, for_update: bool = False):
+    """The one row `query` finds (locked for a change, `for_update`); none is a NotFound
+    saying `missing`."""
+    if for_update:
+        query = query.with_for_update()
+    found = session.scalar(query)
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 # How the next SQLite transaction on this thread begins: IMMEDIATE takes the write lock at

@@ -82,8 +82,7 @@ class ItemPageScanned:
     parcel: receiving.ScanAnswer | None = None
 
 
-@step
-def scan_parcel(
+def _scan_parcel(
     db: Session,
     ctx: Context,
     *,
@@ -95,86 +94,6 @@ def scan_parcel(
     """A parcel scanned at the dock: matched to its return(s) and opened, or quarantined;
     the returns it was matched to just now get their express refund. A retried scan (its
     scan_id answered before) gets the answer it had."""
-    return _scan_parcel(
-        db, ctx, scan_id=scan_id, code=code, weight_grams=weight_grams, scanned_at=scanned_at
-    )
-
-
-@step
-def scan_item(
-    db: Session,
-    ctx: Context,
-    parcel_id: uuid.UUID,
-    *,
-    scan_id: uuid.UUID,
-    code: str,
-    damaged: bool = False,
-    scanned_at: dt.datetime | None = None,
-    terminal: str | None = None,
-    guard: DoubleScanGuard | None = None,
-) -> ItemScanned:
-    """An item scanned out of an open parcel becomes a unit with its own LPN. A scan from
-    `terminal` repeating its last code within the double-scan window (the trigger held too
-    long) is ignored, unless its scan_id was answered before (a retry gets its answer); a
-    scan without a terminal (queued scans the browser replays) is not held to the window."""
-    return _scan_item(
-        db,
-        ctx,
-        parcel_id,
-        scan_id=scan_id,
-        code=code,
-        damaged=damaged,
-        scanned_at=scanned_at,
-        terminal=terminal,
-        guard=guard,
-    )
-
-
-@step
-def scan_on_item_page(
-    db: Session,
-    ctx: Context,
-    parcel_id: uuid.UUID,
-    *,
-    scan_id: uuid.UUID,
-    code: str,
-    scanned_at: dt.datetime | None = None,
-    terminal: str | None = None,
-    guard: DoubleScanGuard | None = None,
-) -> ItemPageScanned:
-    """A scan on an open parcel's page: an item (as `scan_item`), or an RMA slip, which
-    starts the next parcel (`starts_next_parcel`) without closing this one."""
-    if starts_next_parcel(code):
-        return ItemPageScanned(
-            parcel=_scan_parcel(db, ctx, scan_id=scan_id, code=code, scanned_at=scanned_at)
-        )
-    item = _scan_item(
-        db,
-        ctx,
-        parcel_id,
-        scan_id=scan_id,
-        code=code,
-        scanned_at=scanned_at,
-        terminal=terminal,
-        guard=guard,
-    )
-    return ItemPageScanned(item=item)
-
-
-def starts_next_parcel(code: str) -> bool:
-    """Whether `code`, scanned where an item was expected, is the next parcel's RMA slip."""
-    return bool(code) and receiving_rules.starts_next_parcel(scanners.parse(code, context="item"))
-
-
-def _scan_parcel(
-    db: Session,
-    ctx: Context,
-    *,
-    scan_id: uuid.UUID,
-    code: str,
-    weight_grams: int | None = None,
-    scanned_at: dt.datetime | None = None,
-) -> receiving.ScanAnswer:
     found = receiving.look_up_parcel_code(db, scan_id=scan_id, code=code)
     if found.earlier is not None:
         return found.earlier
@@ -197,6 +116,10 @@ def _scan_item(
     terminal: str | None = None,
     guard: DoubleScanGuard | None = None,
 ) -> ItemScanned:
+    """An item scanned out of an open parcel becomes a unit with its own LPN. A scan from
+    `terminal` repeating its last code within the double-scan window (the trigger held too
+    long) is ignored, unless its scan_id was answered before (a retry gets its answer); a
+    scan without a terminal (queued scans the browser replays) is not held to the window."""
     found = receiving.look_up_item_scan(db, parcel_id, scan_id=scan_id, code=code)
     if found.earlier is not None:
         return ItemScanned(found.earlier)
@@ -220,6 +143,37 @@ def _is_repeat(guard: DoubleScanGuard, terminal: str, code: str) -> bool:
     """Whether the guard takes `code` from `terminal` for a repeat (as the scanner reads it,
     so two reads of one label compare equal whatever noise the scanner added)."""
     return guard.is_repeat(terminal, scanners.parse(code, context="item").value)
+
+
+# Each scan is a step of its own; an open parcel's page takes either (`scan_on_item_page`).
+scan_parcel = step(_scan_parcel)
+scan_item = step(_scan_item)
+
+
+@step
+def scan_on_item_page(
+    db: Session,
+    ctx: Context,
+    parcel_id: uuid.UUID,
+    *,
+    scan_id: uuid.UUID,
+    code: str,
+    scanned_at: dt.datetime | None = None,
+    terminal: str | None = None,
+    guard: DoubleScanGuard | None = None,
+) -> ItemPageScanned:
+    """A scan on an open parcel's page: an item (as `scan_item`), or an RMA slip, which
+    starts the next parcel (`starts_next_parcel`) without closing this one."""
+    scan = {"scan_id": scan_id, "code": code, "scanned_at": scanned_at}
+    if starts_next_parcel(code):
+        return ItemPageScanned(parcel=_scan_parcel(db, ctx, **scan))
+    item = _scan_item(db, ctx, parcel_id, **scan, terminal=terminal, guard=guard)
+    return ItemPageScanned(item=item)
+
+
+def starts_next_parcel(code: str) -> bool:
+    """Whether `code`, scanned where an item was expected, is the next parcel's RMA slip."""
+    return bool(code) and receiving_rules.starts_next_parcel(scanners.parse(code, context="item"))
 
 
 @step

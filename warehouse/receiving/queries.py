@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 import scanners
 from warehouse.audit.models import AuditEntry
 from warehouse.context import Context
+from warehouse.db import find_one
 from warehouse.disposition import queries as disposition_queries
 from warehouse.errors import NotFound
 from warehouse.inspection.models import Inspection
@@ -33,12 +34,7 @@ def find_parcel(
     query = select(Parcel).where(Parcel.id == parcel_id)
     if with_links:
         query = query.options(selectinload(Parcel.links))
-    if for_update:
-        query = query.with_for_update()
-    parcel = session.scalar(query)
-    if parcel is None:
-        raise NotFound(Text("No such parcel."))
-    return parcel
+    return find_one(session, query, Text("No such parcel."), for_update=for_update)
 
 
 def get_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -171,14 +171,7 @@ def scan_parcel(
         if parcel.match_status != "matched":
             # An unmatched parcel scanned again after its return learnt this code.
             parcel.match_status = "matched"
-            queue.resolve_open(
-                session,
-                ctx,
-                parcel_id=parcel.id,
-                kinds=PARCEL_KINDS,
-                resolution="matched",
-                note="matched by a later scan",
-            )
+            _resolve_held(session, ctx, parcel, "matched by a later scan")
     elif created or (ambiguous and not queue.open_for_parcel(session, parcel.id)):
         exception = _quarantine(session, ctx, parcel, scan, weight_grams, open_returns, finished)
     if created:
@@ -273,6 +266,14 @@ def _rescanned_parcel(
         # (nothing may be received into a closed or cancelled return).
         parcel.state, parcel.closed_at, parcel.closed_by = "open", None, None
     return parcel, joining, ambiguous
+
+
+def _resolve_held(session: Session, ctx: Context, parcel: Parcel, note: str) -> None:
+    """Resolves (as matched) the open exceptions that held the parcel until it had a return:
+    it has one now."""
+    queue.resolve_open(
+        session, ctx, parcel_id=parcel.id, kinds=PARCEL_KINDS, resolution="matched", note=note
+    )
 
 
 def _link(parcel: Parcel, ctx: Context, joining: list[Return]) -> list[Return]:
@@ -435,14 +436,7 @@ def match_parcel(
     )
     parcel.match_status = "matched"
     session.flush()
-    queue.resolve_open(
-        session,
-        ctx,
-        parcel_id=parcel.id,
-        kinds=PARCEL_KINDS,
-        resolution="matched",
-        note=f"matched to {ret.rma_number}",
-    )
+    _resolve_held(session, ctx, parcel, f"matched to {ret.rma_number}")
     record(
         session,
         ctx,
@@ -642,15 +636,18 @@ def _flag_item(session, ctx, parcel, line, unit, match, scan) -> ReceivingExcept
         and line.short_quantity
         and line.received_quantity >= line.quantity
     ):
-        queue.resolve_open(
-            session,
-            ctx,
-            return_line_id=line.id,
-            kinds=(ExceptionKind.SHORT,),
-            resolution="received_later",
-            note=f"received as {unit.lpn}",
+        _received_later(
+            session, ctx, ExceptionKind.SHORT, f"received as {unit.lpn}", return_line_id=line.id
         )
     return exception
+
+
+def _received_later(
+    session: Session, ctx: Context, kind: ExceptionKind, note: str, **where
+) -> None:
+    """Resolves the open `kind` exceptions `where` names (a line, a parcel): what they said
+    was missing has been received since."""
+    queue.resolve_open(session, ctx, **where, kinds=(kind,), resolution="received_later", note=note)
 
 
 def _count(session: Session, line: ReturnLine, outcome: Outcome) -> None:
@@ -672,16 +669,22 @@ def _locked_lines(
 ) -> tuple[list[ReturnLine], dict[uuid.UUID, uuid.UUID]]:
     """The lines of every return in the parcel, locked so two terminals count one at a time,
     and the store of each of those returns."""
+    rows = session.execute(_lines_in_parcel(parcel_id, Return.store_id)).all()
+    return [line for line, _ in rows], {line.return_id: store for line, store in rows}
+
+
+def _lines_in_parcel(parcel_id: uuid.UUID, *columns) -> Select:
+    """The lines of every return in the parcel (joined to their returns), with `columns`, in
+    return and line order: locked, and read afresh (`populate_existing`), for counting."""
     in_parcel = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == parcel_id)
-    rows = session.execute(
-        select(ReturnLine, Return.store_id)
+    return (
+        select(ReturnLine, *columns)
         .join(Return, Return.id == ReturnLine.return_id)
         .where(ReturnLine.return_id.in_(in_parcel))
         .order_by(ReturnLine.return_id, ReturnLine.position)
         .with_for_update(of=ReturnLine)
         .execution_options(populate_existing=True)
-    ).all()
-    return [line for line, _ in rows], {line.return_id: store for line, store in rows}
+    )
 
 
 def _expected_lines(
@@ -749,15 +752,10 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
             ReceivingException.status.in_(OPEN_STATES),
         )
     ).scalar_subquery()
-    in_parcel = select(ParcelReturn.return_id).where(ParcelReturn.parcel_id == parcel.id)
     rows = session.execute(
-        select(ReturnLine, Return, Store.decision_hours, units_in_parcel, empty_queued)
-        .join(Return, Return.id == ReturnLine.return_id)
-        .join(Store, Store.id == Return.store_id)
-        .where(ReturnLine.return_id.in_(in_parcel))
-        .order_by(ReturnLine.return_id, ReturnLine.position)
-        .with_for_update(of=ReturnLine)
-        .execution_options(populate_existing=True)
+        _lines_in_parcel(
+            parcel.id, Return, Store.decision_hours, units_in_parcel, empty_queued
+        ).join(Store, Store.id == Return.store_id)
     ).all()
     if not rows:
         raise Conflict(
@@ -801,14 +799,8 @@ def close_parcel(session: Session, ctx: Context, parcel_id: uuid.UUID) -> dict:
     else:
         if empty_before:
             # A box first closed empty, then re-opened and found to hold items after all.
-            queue.resolve_open(
-                session,
-                ctx,
-                parcel_id=parcel.id,
-                kinds=(ExceptionKind.EMPTY_PARCEL,),
-                resolution="received_later",
-                note="items received when the parcel was re-opened",
-            )
+            note = "items received when the parcel was re-opened"
+            _received_later(session, ctx, ExceptionKind.EMPTY_PARCEL, note, parcel_id=parcel.id)
         for ret in (r for r in returns if r.status not in return_rules.FINISHED):
             summaries.append(
                 _close_return(

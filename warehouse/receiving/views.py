@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from flask import request
@@ -11,9 +12,9 @@ from flask_smorest import Blueprint
 from warehouse import flow
 from warehouse.api import (
     context,
-    decode_cursor,
-    encode_cursor,
     fast_json,
+    page_answer,
+    paging,
     parse_id,
     problem_response,
     session,
@@ -60,12 +61,58 @@ def _guarded_terminal(ctx) -> str | None:
     return f"id:{ctx.terminal_id}/{ctx.actor.id}"
 
 
+def _writes(permission: Permission, answer, conflict: str, body=None):
+    """A write at the dock or in the queue: who may make it, its input (`body`, if it takes
+    one), its answer, and the 409 `conflict` says."""
+
+    def decorate(view):
+        decorated = problem_response(blp, 409, conflict)(view)
+        decorated = blp.response(200, answer)(decorated)
+        if body is not None:
+            decorated = blp.arguments(body)(decorated)
+        return requires(permission)(decorated)
+
+    return decorate
+
+
+def _on_parcel(permission: Permission, answer, conflict: str, body=None):
+    """A write on one parcel (as `_writes`); the view gets the parcel's id parsed (a malformed
+    one is a 404, as `parse_id` says)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def on_parcel(self, *args, parcel_id):
+            return view(self, *args, parse_id(parcel_id, "parcel"))
+
+        return _writes(permission, answer, conflict, body)(on_parcel)
+
+    return decorate
+
+
+def _on_exception(body=None):
+    """A supervisor's action on one exception in the queue (as `_writes`): the view gets the
+    exception's id parsed, and the exception it answers is shown as the queue lists it."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def on_exception(self, *args, exception_id):
+            exception = view(self, *args, parse_id(exception_id, "exception"))
+            return queue.exception_brief(exception)
+
+        conflict = "Resolved already, or claimed by someone else."
+        return _writes(Permission.SUPERVISE, ExceptionSchema, conflict, body)(on_exception)
+
+    return decorate
+
+
 @blp.route("/parcels/scan")
 class ParcelScan(MethodView):
-    @requires(Permission.RECEIVE)
-    @blp.arguments(ParcelScanInSchema)
-    @blp.response(200, ParcelScanOutSchema)
-    @problem_response(blp, 409, "The scan_id was used for another scan.")
+    @_writes(
+        Permission.RECEIVE,
+        ParcelScanOutSchema,
+        "The scan_id was used for another scan.",
+        ParcelScanInSchema,
+    )
     def post(self, data):
         """Scan a parcel: match it to its return(s), or quarantine it as unmatched."""
         ctx = _ctx_with_terminal(data["terminal_id"])
@@ -91,20 +138,19 @@ class ParcelById(MethodView):
 
 @blp.route("/parcels/<parcel_id>/items/scan")
 class ItemScan(MethodView):
-    @requires(Permission.RECEIVE)
-    @blp.arguments(ItemScanInSchema)
-    @blp.response(200, ItemScanOutSchema)
-    @problem_response(
-        blp, 409, "The parcel is closed or unmatched, the serial is known, or the scan repeats."
+    @_on_parcel(
+        Permission.RECEIVE,
+        ItemScanOutSchema,
+        "The parcel is closed or unmatched, the serial is known, or the scan repeats.",
+        ItemScanInSchema,
     )
     def post(self, data, parcel_id):
         """Scan an item out of the parcel: it becomes a unit with a new LPN."""
-        pid = parse_id(parcel_id, "parcel")
         ctx = context()
         scanned = flow.scan_item(
             session(),
             ctx,
-            pid,
+            parcel_id,
             scan_id=data["scan_id"],
             code=data["code"],
             damaged=data["damaged"],
@@ -120,27 +166,23 @@ class ItemScan(MethodView):
 
 @blp.route("/parcels/<parcel_id>/close")
 class CloseParcel(MethodView):
-    @requires(Permission.RECEIVE)
-    @blp.response(200, CloseOutSchema)
-    @problem_response(blp, 409, "The parcel is already closed.")
+    @_on_parcel(Permission.RECEIVE, CloseOutSchema, "The parcel is already closed.")
     def post(self, parcel_id):
         """End receiving: short and empty become exceptions; the store is told."""
-        pid = parse_id(parcel_id, "parcel")
-        ctx = context()
-        return fast_json(flow.close_parcel(session(), ctx, pid))
+        return fast_json(flow.close_parcel(session(), context(), parcel_id))
 
 
 @blp.route("/parcels/<parcel_id>/match")
 class MatchParcel(MethodView):
-    @requires(Permission.SUPERVISE)
-    @blp.arguments(MatchInSchema)
-    @blp.response(200, ParcelOutSchema)
-    @problem_response(blp, 409, "The return is finished or already in this parcel.")
+    @_on_parcel(
+        Permission.SUPERVISE,
+        ParcelOutSchema,
+        "The return is finished or already in this parcel.",
+        MatchInSchema,
+    )
     def post(self, data, parcel_id):
         """Match a parcel to a return by hand (a supervisor)."""
-        pid = parse_id(parcel_id, "parcel")
-        ctx = context()
-        return flow.match_parcel(session(), ctx, pid, data["return_id"])
+        return flow.match_parcel(session(), context(), parcel_id, data["return_id"])
 
 
 @blp.route("/exceptions")
@@ -157,40 +199,25 @@ class Exceptions(MethodView):
             kind=query["kind"],
             parcel_id=query["parcel_id"],
             return_id=query["return_id"],
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
+            **paging(query),
         )
-        return {
-            "items": [queue.exception_brief(e) for e in page],
-            "next_cursor": encode_cursor(position) if position else None,
-        }
+        return page_answer([queue.exception_brief(e) for e in page], position)
 
 
 @blp.route("/exceptions/<exception_id>/claim")
 class ClaimException(MethodView):
-    @requires(Permission.SUPERVISE)
-    @blp.response(200, ExceptionSchema)
-    @problem_response(blp, 409, "Resolved already, or claimed by someone else.")
+    @_on_exception()
     def post(self, exception_id):
         """Claim an exception, so two supervisors do not work the same one."""
-        eid = parse_id(exception_id, "exception")
-        ctx = context()
-        exception = flow.claim_exception(session(), ctx, eid)
-        return queue.exception_brief(exception)
+        return flow.claim_exception(session(), context(), exception_id)
 
 
 @blp.route("/exceptions/<exception_id>/resolve")
 class ResolveException(MethodView):
-    @requires(Permission.SUPERVISE)
-    @blp.arguments(ResolveInSchema)
-    @blp.response(200, ExceptionSchema)
-    @problem_response(blp, 409, "Resolved already, or claimed by someone else.")
+    @_on_exception(ResolveInSchema)
     def post(self, data, exception_id):
         """Resolve an exception: match, accept, reject or return to the buyer, with a note."""
-        eid = parse_id(exception_id, "exception")
-        ctx = context()
-        exception = flow.resolve_exception(session(), ctx, eid, **data)
-        return queue.exception_brief(exception)
+        return flow.resolve_exception(session(), context(), exception_id, **data)
 
 
 @blp.route("/units/<lpn>")

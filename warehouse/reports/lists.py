@@ -324,24 +324,14 @@ def buyer(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
 
 def serial_swaps(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     """The day's units whose serial number was not one the store sold."""
-    query = (
-        select(
-            Unit.return_id,
-            Unit.scanned_at,
-            Unit.lpn,
-            Unit.sku,
-            Unit.serial,
-            Return.rma_number,
-            Unit.received_by,
-        )
-        .outerjoin(Return, Return.id == Unit.return_id)
-        .where(
-            Unit.scanned_at >= day.start,
-            Unit.scanned_at < day.end,
-            Unit.reception_status == dashboard.SERIAL_SWAP,
-        )
-        .order_by(Unit.scanned_at.desc())
-    )
+    query = _happened(
+        day.start,
+        day.end,
+        when=Unit.scanned_at,
+        links_to=Unit.return_id,
+        shown=(Unit.lpn, Unit.sku, Unit.serial),
+        by=Unit.received_by,
+    ).where(Unit.reception_status == dashboard.SERIAL_SWAP)
     columns = (WHEN, LPN, SKU, Column(N_("Serial")), RMA, BY)
     return Listing(N_("Serial swaps"), "return", columns, query)
 

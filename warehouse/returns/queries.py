@@ -14,7 +14,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from warehouse.context import Context
-from warehouse.errors import InvalidInput, NotFound
+from warehouse.db import find_one, keyset_page
+from warehouse.errors import InvalidInput
 from warehouse.events.models import Event
 from warehouse.events.outbox import as_message
 from warehouse.inspection.units import states_of
@@ -35,12 +36,7 @@ def load_return(
     query = select(Return).options(selectinload(Return.lines)).where(Return.id == return_id)
     if store_scope is not None:
         query = query.where(Return.store_id == store_scope)
-    if for_update:
-        query = query.with_for_update()
-    ret = session.scalar(query)
-    if ret is None:
-        raise NotFound("No such return.")
-    return ret
+    return find_one(session, query, "No such return.", for_update=for_update)
 
 
 def get_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Return:
@@ -109,14 +105,7 @@ def list_returns(
         query = query.where(Return.status == status)
     if external_id is not None:
         query = query.where(Return.external_id == external_id)
-    if after is not None:
-        try:
-            query = query.where(Return.id < uuid.UUID(str(after.get("id"))))
-        except ValueError:
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]}) from None
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page, more = rows[:limit], len(rows) > limit
-    return page, ({"id": str(page[-1].id)} if more else None)
+    return keyset_page(session, query, Return.id, after=after, limit=limit, descending=True)
 
 
 def list_due(

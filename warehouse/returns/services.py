@@ -84,13 +84,11 @@ def create_return(
                 created_at=ctx.now,
             )
         )
-    record(
+    _record(
         session,
         ctx,
         "return.created",
-        "return",
-        ret.id,
-        store_id=store_id,
+        ret,
         after={
             "rma_number": ret.rma_number,
             "external_id": ret.external_id,
@@ -210,14 +208,8 @@ def flag_passed_deadlines(session: Session, ctx: Context, *, batch: int = 200) -
         append_event(
             session, ctx, ret, EventType.RETURN_DEADLINE_PASSED, due_at=ret.due_at.isoformat()
         )
-        record(
-            session,
-            ctx,
-            "return.deadline_passed",
-            "return",
-            ret.id,
-            store_id=ret.store_id,
-            after={"due_at": ret.due_at.isoformat()},
+        _record(
+            session, ctx, "return.deadline_passed", ret, after={"due_at": ret.due_at.isoformat()}
         )
     return len(due)
 
@@ -244,13 +236,11 @@ def register_tracking(
     ret.tracking_number = tracking_number
     ret.updated_at = ctx.now
     _add_identifiers(session, ret, ctx, [("tracking", tracking_number)])
-    record(
+    _record(
         session,
         ctx,
         "return.tracking_registered",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
+        ret,
         before=before,
         after={"status": ret.status, "carrier": carrier, "tracking_number": tracking_number},
     )
@@ -270,16 +260,7 @@ def cancel_return(session: Session, ctx: Context, return_id: uuid.UUID) -> Retur
     )
     ret.cancelled_at = ret.updated_at = ctx.now
     append_event(session, ctx, ret, EventType.RETURN_CANCELLED)
-    record(
-        session,
-        ctx,
-        "return.cancelled",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
-        before=before,
-        after={"status": ret.status},
-    )
+    _record(session, ctx, "return.cancelled", ret, before=before, after={"status": ret.status})
     return ret
 
 
@@ -295,17 +276,20 @@ def record_decision_override(
             f"The return is {ret.status}: only an inspected or rejected return is overridden.",
             return_status=ret.status,
         )
-    record(
+    _record(
         session,
         ctx,
         "return.decision_overridden",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
+        ret,
         before={"status": ret.status},
         after={"decision": decision, "reason": reason},
     )
     return ret
+
+
+def _record(session: Session, ctx: Context, action: str, ret: Return, **change) -> None:
+    """The audit row of `action` on `ret`, under its store; `change`: its `before`, `after`."""
+    record(session, ctx, action, "return", ret.id, store_id=ret.store_id, **change)
 
 
 def _check_tracking_number(tracking_number: str) -> None:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from warehouse import flow
-from warehouse.api import (
-    context,
-    decode_cursor,
-    encode_cursor,
-    parse_id,
-    problem_response,
-    session,
-)
+from warehouse.api import context, page_answer, paging, parse_id, problem_response, session
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.idempotency import edge as idempotency
@@ -36,11 +31,21 @@ from warehouse.returns.schemas import (
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Return requests.")
 
 
+def _lists_returns(query_schema):
+    """A list of returns: staff's, or a store's own; filtered and paged as `query_schema`
+    says."""
+
+    def decorate(view):
+        decorated = blp.response(200, ReturnPageSchema)(view)
+        decorated = blp.arguments(query_schema, location="query")(decorated)
+        return requires(Permission.VIEW, store=True)(decorated)
+
+    return decorate
+
+
 @blp.route("")
 class Returns(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.arguments(ReturnQuerySchema, location="query")
-    @blp.response(200, ReturnPageSchema)
+    @_lists_returns(ReturnQuerySchema)
     def get(self, query):
         """List returns, newest first; filter by status or external_id."""
         page, position = queries.list_returns(
@@ -48,10 +53,9 @@ class Returns(MethodView):
             context(),
             status=query["status"],
             external_id=query["external_id"],
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
+            **paging(query),
         )
-        return {"items": page, "next_cursor": encode_cursor(position) if position else None}
+        return page_answer(page, position)
 
     @requires(store=True)
     @blp.arguments(ReturnCreateSchema)
@@ -91,84 +95,81 @@ class ReturnById(MethodView):
         return queries.get_return_detail(session(), context(), parse_id(return_id, "return"))
 
 
+def _on_return(conflict: str, body=None, *, by: Permission | None = None):
+    """An action on one return: its store's (or staff's holding `by`), with `body` its input
+    if it takes one; it answers the return as it now stands, or the 409 `conflict` says. The
+    view gets the return's id parsed (a malformed one is a 404, as `parse_id` says)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def on_return(self, *args, return_id):
+            return view(self, *args, parse_id(return_id, "return"))
+
+        decorated = problem_response(blp, 409, conflict)(on_return)
+        decorated = blp.response(200, ReturnSchema)(decorated)
+        if body is not None:
+            decorated = blp.arguments(body)(decorated)
+        return requires(by, store=by is None)(decorated)
+
+    return decorate
+
+
 @blp.route("/<return_id>/tracking")
 class Tracking(MethodView):
-    @requires(store=True)
-    @blp.arguments(TrackingSchema)
-    @blp.response(200, ReturnSchema)
-    @problem_response(blp, 409, "The return is finished, or the number is on another buyer's.")
+    @_on_return("The return is finished, or the number is on another buyer's.", TrackingSchema)
     def put(self, data, return_id):
         """Register the carrier and tracking number the buyer shipped with."""
-        return flow.register_tracking(session(), context(), parse_id(return_id, "return"), **data)
+        return flow.register_tracking(session(), context(), return_id, **data)
 
 
 @blp.route("/<return_id>/cancel")
 class Cancel(MethodView):
-    @requires(store=True)
-    @blp.response(200, ReturnSchema)
-    @problem_response(blp, 409, "A parcel has been received already.")
+    @_on_return("A parcel has been received already.")
     def post(self, return_id):
         """Cancel a return before any of its parcels arrives."""
-        return flow.cancel_return(session(), context(), parse_id(return_id, "return"))
+        return flow.cancel_return(session(), context(), return_id)
 
 
 @blp.route("/<return_id>/refund-confirmation")
 class RefundConfirmation(MethodView):
-    @requires(store=True)
-    @blp.arguments(RefundConfirmationSchema)
-    @blp.response(200, ReturnSchema)
-    @problem_response(blp, 409, "No refund has been requested for this return.")
+    @_on_return("No refund has been requested for this return.", RefundConfirmationSchema)
     def post(self, data, return_id):
         """The store has refunded the buyer: close the return."""
-        return flow.confirm_refund(session(), context(), parse_id(return_id, "return"), **data)
+        return flow.confirm_refund(session(), context(), return_id, **data)
 
 
 @blp.route("/<return_id>/refund-failure")
 class RefundFailure(MethodView):
-    @requires(store=True)
-    @blp.arguments(RefundFailureSchema)
-    @blp.response(200, ReturnSchema)
-    @problem_response(blp, 409, "No refund is waiting for the store.")
+    @_on_return("No refund is waiting for the store.", RefundFailureSchema)
     def post(self, data, return_id):
         """The store could not refund: the request waits for a retry."""
-        return flow.report_refund_failure(
-            session(), context(), parse_id(return_id, "return"), **data
-        )
+        return flow.report_refund_failure(session(), context(), return_id, **data)
 
 
 @blp.route("/<return_id>/refund-retry")
 class RefundRetry(MethodView):
-    @requires(Permission.SUPERVISE)
-    @blp.response(200, ReturnSchema)
-    @problem_response(blp, 409, "No failed refund to retry.")
+    @_on_return("No failed refund to retry.", by=Permission.SUPERVISE)
     def post(self, return_id):
         """Send a refund request the store reported as failed again (a supervisor)."""
-        return flow.retry_refund(session(), context(), parse_id(return_id, "return"))
+        return flow.retry_refund(session(), context(), return_id)
 
 
 @blp.route("/<return_id>/decision")
 class DecisionOverride(MethodView):
-    @requires(Permission.SUPERVISE)
-    @blp.arguments(DecisionOverrideSchema)
-    @blp.response(200, ReturnSchema)
-    @problem_response(blp, 409, "The return is not inspected or rejected.")
+    @_on_return(
+        "The return is not inspected or rejected.", DecisionOverrideSchema, by=Permission.SUPERVISE
+    )
     def post(self, data, return_id):
         """Override the inspection's rejection and refund (a supervisor, with a reason)."""
-        return flow.override_decision(session(), context(), parse_id(return_id, "return"), **data)
+        return flow.override_decision(session(), context(), return_id, **data)
 
 
 @blp.route("/deadlines")
 class Deadlines(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.arguments(DeadlineQuerySchema, location="query")
-    @blp.response(200, ReturnPageSchema)
+    @_lists_returns(DeadlineQuerySchema)
     def get(self, query):
         """Received returns still undecided, soonest due first: past due, then near it."""
         page, position = queries.list_due(
-            session(),
-            context(),
-            within_hours=query["within_hours"],
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
+            session(), context(), within_hours=query["within_hours"], **paging(query)
         )
-        return {"items": page, "next_cursor": encode_cursor(position) if position else None}
+        return page_answer(page, position)
