@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from warehouse.auth.roles import Permission, may
 from warehouse.context import Context
-from warehouse.db import unit_of_work
+from warehouse.db import find_one, unit_of_work
 from warehouse.disposition import bins, rules
 from warehouse.disposition.models import Bin, Disposition, Refurbishment, UnitLocation
 from warehouse.disposition.queries import disposition_view, refurbishment_view, unit_disposition
-from warehouse.errors import Conflict, Forbidden, InvalidInput, NotFound
+from warehouse.errors import Conflict, Forbidden, InvalidInput
 from warehouse.events.outbox import append_event
 from warehouse.events.types import EventType
 from warehouse.inspection.lifecycle import ROUTE_MOVE, Move, Route, UnitState
@@ -251,12 +251,7 @@ def get_refurbishment(
     session: Session, refurbishment_id: uuid.UUID, *, for_update: bool = False
 ) -> Refurbishment:
     query = select(Refurbishment).where(Refurbishment.id == refurbishment_id)
-    if for_update:
-        query = query.with_for_update()
-    found = session.scalar(query)
-    if found is None:
-        raise NotFound(Text("No such refurbishment order."))
-    return found
+    return find_one(session, query, Text("No such refurbishment order."), for_update=for_update)
 
 
 @unit_of_work

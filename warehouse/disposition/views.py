@@ -3,6 +3,8 @@ and the refurbishment queue."""
 
 from __future__ import annotations
 
+import functools
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -10,13 +12,11 @@ from warehouse import flow
 from warehouse.api import (
     PageQuerySchema,
     context,
-    decode_cursor,
-    encode_cursor,
+    page_answer,
+    paging,
     parse_id,
-    problem_response,
     session,
 )
-from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.disposition import bins, queries, services
 from warehouse.disposition.schemas import (
@@ -33,6 +33,7 @@ from warehouse.disposition.schemas import (
     RefurbishQuerySchema,
     UnitDispositionSchema,
 )
+from warehouse.endpoints import endpoint
 
 blp = Blueprint(
     "disposition",
@@ -42,18 +43,10 @@ blp = Blueprint(
 )
 
 
-def _floor_step(body, status: int, answer, *problems: tuple[int, str]):
-    """A floor step's decorators: the disposer's permission, the `body` it sends, its
-    `answer` with `status`, and the `(status, description)` problems it names."""
-
-    def decorate(view):
-        for code, description in reversed(problems):
-            view = problem_response(blp, code, description)(view)
-        view = blp.response(status, answer)(view)
-        view = blp.arguments(body)(view)
-        return requires(Permission.DISPOSE)(view)
-
-    return decorate
+#: A read's decorators (`endpoint`): anyone who may view.
+_reads = functools.partial(endpoint, blp, Permission.VIEW)
+#: A floor step's decorators (`endpoint`): the disposer's permission.
+_floor_step = functools.partial(endpoint, blp, Permission.DISPOSE)
 
 
 def _step_fields(data: dict) -> dict:
@@ -68,23 +61,20 @@ def _step_fields(data: dict) -> dict:
 
 @blp.route("/bins")
 class Bins(MethodView):
-    @requires(Permission.VIEW)
-    @blp.arguments(PageQuerySchema, location="query")
-    @blp.response(200, BinPageSchema)
+    @_reads(BinPageSchema, query=PageQuerySchema)
     def get(self, query):
         """Registered bins by code, with how many units each holds."""
-        page, position = bins.list_bins(
-            session(), limit=query["limit"], after=decode_cursor(query["cursor"])
-        )
-        return {
-            "items": [bins.bin_view(b, n) for b, n in page],
-            "next_cursor": encode_cursor(position) if position else None,
-        }
+        page, position = bins.list_bins(session(), **paging(query))
+        return page_answer([bins.bin_view(b, n) for b, n in page], position)
 
-    @requires(Permission.SUPERVISE)
-    @blp.arguments(BinInSchema)
-    @blp.response(201, BinSchema)
-    @problem_response(blp, 409, "The bin is registered already.")
+    @endpoint(
+        blp,
+        Permission.SUPERVISE,
+        BinSchema,
+        status=201,
+        body=BinInSchema,
+        problems=((409, "The bin is registered already."),),
+    )
     def post(self, data):
         """Register a bin: answers its full code, check character appended, for its label."""
         bin_ = services.register_bin(
@@ -95,9 +85,7 @@ class Bins(MethodView):
 
 @blp.route("/bins/<code>")
 class BinByCode(MethodView):
-    @requires(Permission.VIEW)
-    @blp.response(200, BinContentsSchema)
-    @problem_response(blp, 422, "Not a bin code (wrong check character).")
+    @_reads(BinContentsSchema, problems=((422, "Not a bin code (wrong check character)."),))
     def get(self, code):
         """A bin by its (scanned) code, with the units in it."""
         db = session()
@@ -109,18 +97,19 @@ class BinByCode(MethodView):
 
 @blp.route("/units/<lpn>/disposition")
 class UnitDisposition(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.response(200, UnitDispositionSchema)
+    @_reads(UnitDispositionSchema, store=True)
     def get(self, lpn):
         """Where a unit stands: state, grade, bin, disposition and refurbishment."""
         return queries.unit_disposition(session(), context(), lpn)
 
     @_floor_step(
-        DispositionInSchema,
-        201,
         UnitDispositionSchema,
-        (403, "Another route than the recommended one needs a supervisor."),
-        (409, "Not inspected, disposed of already, or never to be resold."),
+        status=201,
+        body=DispositionInSchema,
+        problems=(
+            (403, "Another route than the recommended one needs a supervisor."),
+            (409, "Not inspected, disposed of already, or never to be resold."),
+        ),
     )
     def post(self, data, lpn):
         """Route an inspected unit: restock (into a bin), refurbish, scrap, …"""
@@ -130,7 +119,9 @@ class UnitDisposition(MethodView):
 @blp.route("/units/<lpn>/move")
 class MoveUnit(MethodView):
     @_floor_step(
-        MoveInSchema, 200, UnitDispositionSchema, (409, "The unit is not restocked (in no bin).")
+        UnitDispositionSchema,
+        body=MoveInSchema,
+        problems=((409, "The unit is not restocked (in no bin)."),),
     )
     def post(self, data, lpn):
         """Move a restocked unit into another bin (scanned)."""
@@ -142,28 +133,18 @@ class MoveUnit(MethodView):
 
 @blp.route("/refurbishments")
 class Refurbishments(MethodView):
-    @requires(Permission.VIEW)
-    @blp.arguments(RefurbishQuerySchema, location="query")
-    @blp.response(200, RefurbishmentPageSchema)
+    @_reads(RefurbishmentPageSchema, query=RefurbishQuerySchema)
     def get(self, query):
         """The refurbishment queue, oldest first; `?status=open` (default), done or all."""
         db = session()
-        page, position = queries.list_refurbishments(
-            db,
-            status=None if query["status"] == "all" else query["status"],
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
-        )
-        return {
-            "items": [queries.refurbishment_view(db, order) for order in page],
-            "next_cursor": encode_cursor(position) if position else None,
-        }
+        status = None if query["status"] == "all" else query["status"]
+        page, position = queries.list_refurbishments(db, status=status, **paging(query))
+        return page_answer([queries.refurbishment_view(db, order) for order in page], position)
 
 
 @blp.route("/refurbishments/<refurbishment_id>")
 class RefurbishmentById(MethodView):
-    @requires(Permission.VIEW)
-    @blp.response(200, RefurbishmentSchema)
+    @_reads(RefurbishmentSchema)
     def get(self, refurbishment_id):
         """One work order with its notes."""
         db = session()
@@ -173,7 +154,12 @@ class RefurbishmentById(MethodView):
 
 @blp.route("/refurbishments/<refurbishment_id>/notes")
 class RefurbishmentNotes(MethodView):
-    @_floor_step(NoteInSchema, 201, RefurbishmentSchema, (409, "The work order is done."))
+    @_floor_step(
+        RefurbishmentSchema,
+        status=201,
+        body=NoteInSchema,
+        problems=((409, "The work order is done."),),
+    )
     def post(self, data, refurbishment_id):
         """Add a note to an open work order."""
         rid = parse_id(refurbishment_id, "refurbishment order")
@@ -185,10 +171,9 @@ class RefurbishmentNotes(MethodView):
 @blp.route("/units/<lpn>/refurbish/complete")
 class CompleteRefurbishment(MethodView):
     @_floor_step(
-        RefurbishCompleteInSchema,
-        200,
         RefurbishmentSchema,
-        (409, "The unit is not in refurbishment."),
+        body=RefurbishCompleteInSchema,
+        problems=((409, "The unit is not in refurbishment."),),
     )
     def post(self, data, lpn):
         """Finish a refurbishment: restock as grade B (open box) into a bin, or scrap."""

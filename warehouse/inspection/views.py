@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -11,9 +13,9 @@ from warehouse import flow
 from warehouse.api import (
     PageQuerySchema,
     context,
-    decode_cursor,
-    encode_cursor,
     fast_json,
+    page_answer,
+    paging,
     parse_id,
     problem_response,
     session,
@@ -21,6 +23,7 @@ from warehouse.api import (
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.edge import ascii_int
+from warehouse.endpoints import endpoint
 from warehouse.errors import InvalidInput, NotFound
 from warehouse.inspection import checklists, photos, queries, services
 from warehouse.inspection.schemas import (
@@ -52,6 +55,12 @@ MULTIPART_ALLOWANCE = 64 * 1024
 PHOTO_MAX_AGE = 7 * 24 * 3600
 
 
+#: A read's decorators (`endpoint`): anyone who may view, and a store (its own units).
+_reads = functools.partial(endpoint, blp, Permission.VIEW, store=True)
+#: A checklist edit's decorators (`endpoint`): a supervisor's.
+_edits = functools.partial(endpoint, blp, Permission.SUPERVISE)
+
+
 def photo_storage() -> photos.PhotoStorage:
     """The app's photo storage: files under WAREHOUSE_DATA_DIR/photos unless replaced."""
     storage = current_app.extensions.get(PHOTO_STORAGE)
@@ -66,26 +75,20 @@ def photo_storage() -> photos.PhotoStorage:
 
 @blp.route("/checklists")
 class Checklists(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.arguments(ChecklistQuerySchema, location="query")
-    @blp.response(200, ChecklistPageSchema)
+    @_reads(ChecklistPageSchema, query=ChecklistQuerySchema)
     def get(self, query):
         """Current checklists; `?category=` answers the one that applies (or the default)."""
         page, position = checklists.list_checklists(
-            session(),
-            category=query["category"],
-            limit=query["limit"],
-            after=decode_cursor(query["cursor"]),
+            session(), category=query["category"], **paging(query)
         )
-        return {
-            "items": [checklists.checklist_view(v) for v in page],
-            "next_cursor": encode_cursor(position) if position else None,
-        }
+        return page_answer([checklists.checklist_view(v) for v in page], position)
 
-    @requires(Permission.SUPERVISE)
-    @blp.arguments(ChecklistInSchema)
-    @blp.response(201, ChecklistSchema)
-    @problem_response(blp, 409, "The category has a checklist already.")
+    @_edits(
+        ChecklistSchema,
+        status=201,
+        body=ChecklistInSchema,
+        problems=((409, "The category has a checklist already."),),
+    )
     def post(self, data):
         """Create a category's checklist (version 1)."""
         version = services.create_checklist(session(), context(), **data)
@@ -94,17 +97,17 @@ class Checklists(MethodView):
 
 @blp.route("/checklists/<checklist_id>")
 class ChecklistById(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.response(200, ChecklistSchema)
+    @_reads(ChecklistSchema)
     def get(self, checklist_id):
         """A checklist's current version."""
         cid = parse_id(checklist_id, "checklist")
         return checklists.checklist_view(checklists.get_checklist(session(), cid))
 
-    @requires(Permission.SUPERVISE)
-    @blp.arguments(ChecklistEditSchema)
-    @blp.response(200, ChecklistSchema)
-    @problem_response(blp, 409, "Edited meanwhile by someone else, or the category is taken.")
+    @_edits(
+        ChecklistSchema,
+        body=ChecklistEditSchema,
+        problems=((409, "Edited meanwhile by someone else, or the category is taken."),),
+    )
     def put(self, data, checklist_id):
         """Edit a checklist: makes its next version; past inspections keep theirs."""
         cid = parse_id(checklist_id, "checklist")
@@ -115,8 +118,7 @@ class ChecklistById(MethodView):
 
 @blp.route("/checklists/<checklist_id>/versions/<version>")
 class ChecklistVersionById(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.response(200, ChecklistSchema)
+    @_reads(ChecklistSchema)
     def get(self, checklist_id, version):
         """One version of a checklist, as inspections filled against it saw it."""
         cid = parse_id(checklist_id, "checklist")
@@ -237,14 +239,19 @@ class PhotoThumbnail(MethodView):
 
 @blp.route("/units/<lpn>/inspection")
 class UnitInspection(MethodView):
-    @requires(Permission.INSPECT)
-    @blp.arguments(InspectionInSchema)
-    @blp.response(201, InspectionSchema)
-    @problem_response(
+    @endpoint(
         blp,
-        409,
-        "The unit's state allows no inspection (inspected already: a re-inspection needs a "
-        "supervisor), or the checklist changed.",
+        Permission.INSPECT,
+        InspectionSchema,
+        status=201,
+        body=InspectionInSchema,
+        problems=(
+            (
+                409,
+                "The unit's state allows no inspection (inspected already: a re-inspection "
+                "needs a supervisor), or the checklist changed.",
+            ),
+        ),
     )
     def post(self, data, lpn):
         """Inspect a unit: answers checked, then grade, liability, route and deduction."""
@@ -255,25 +262,17 @@ class UnitInspection(MethodView):
 
 @blp.route("/units/<lpn>/inspections")
 class UnitInspections(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.arguments(PageQuerySchema, location="query")
-    @blp.response(200, InspectionPageSchema)
+    @_reads(InspectionPageSchema, query=PageQuerySchema)
     def get(self, query, lpn):
         """A unit's inspections, the first one first (re-inspections keep it)."""
         db = session()
-        page, position = queries.unit_inspections(
-            db, context(), lpn, limit=query["limit"], after=decode_cursor(query["cursor"])
-        )
-        return {
-            "items": [queries.inspection_view(db, i) for i in page],
-            "next_cursor": encode_cursor(position) if position else None,
-        }
+        page, position = queries.unit_inspections(db, context(), lpn, **paging(query))
+        return page_answer([queries.inspection_view(db, i) for i in page], position)
 
 
 @blp.route("/inspections/<inspection_id>")
 class InspectionById(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.response(200, InspectionSchema)
+    @_reads(InspectionSchema)
     def get(self, inspection_id):
         """One inspection, with its answers, findings and photos."""
         db = session()
@@ -286,16 +285,15 @@ class InspectionById(MethodView):
 
 @blp.route("/stores/<store_id>/deduction-policy")
 class DeductionPolicy(MethodView):
-    @requires(Permission.VIEW, store=True)
-    @blp.response(200, DeductionPolicySchema)
+    @_reads(DeductionPolicySchema)
     def get(self, store_id):
         """The store's cap on deductions (a store sees only its own)."""
         sid = parse_id(store_id, "store")
         return services.get_deduction_policy(session(), context(), sid)
 
-    @requires(Permission.ADMINISTER, store=True)
-    @blp.arguments(DeductionPolicyInSchema)
-    @blp.response(200, DeductionPolicySchema)
+    @endpoint(
+        blp, Permission.ADMINISTER, DeductionPolicySchema, body=DeductionPolicyInSchema, store=True
+    )
     def put(self, data, store_id):
         """Set the store's cap on deductions, as a percentage of a unit's price."""
         sid = parse_id(store_id, "store")
