@@ -172,13 +172,20 @@ def list_checklists(
         found = checklist_for_category(session, category)
         return ([found] if found is not None else []), None
     query = _current_versions().order_by(Checklist.category)
+    return page_after(session, query, Checklist.category, "category", str, after=after, limit=limit)
+
+
+def page_after(session: Session, query, key, name: str, kind: type, *, after, limit: int):
+    """A page of `query`, ordered by the column `key` (its values a `kind`), from after the
+    cursor `after`, `{name: <the last key>}`; and the cursor of the next page (None on the
+    last). `db.keyset_page` is the same for a UUID key."""
     if after is not None:
-        if not isinstance(after.get("category"), str):
+        if not isinstance(after.get(name), kind):
             raise InvalidInput({"cursor": ["Not a cursor this API issued."]})
-        query = query.where(Checklist.category > after["category"])
+        query = query.where(key > after[name])
     rows = list(session.scalars(query.limit(limit + 1)))
     page = rows[:limit]
-    return page, ({"category": page[-1].category} if len(rows) > limit else None)
+    return page, ({name: getattr(page[-1], key.key)} if len(rows) > limit else None)
 
 
 def checklist_for_category(session: Session, category: str) -> ChecklistVersion | None:

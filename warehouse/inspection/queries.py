@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warehouse.context import Context
-from warehouse.errors import InvalidInput, NotFound
+from warehouse.errors import NotFound
 from warehouse.inspection import checklists, photos, rules
 from warehouse.inspection.lifecycle import UnitState
 from warehouse.inspection.models import (
@@ -90,13 +90,9 @@ def unit_inspections(
     """A unit's inspections, first one first (a re-inspection never hides the first)."""
     unit = find_unit(session, ctx, lpn)
     query = select(Inspection).where(Inspection.unit_id == unit.id).order_by(Inspection.sequence)
-    if after is not None:
-        if not isinstance(after.get("seq"), int):
-            raise InvalidInput({"cursor": ["Not a cursor this API issued."]})
-        query = query.where(Inspection.sequence > after["seq"])
-    rows = list(session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return page, ({"seq": page[-1].sequence} if len(rows) > limit else None)
+    return checklists.page_after(
+        session, query, Inspection.sequence, "seq", int, after=after, limit=limit
+    )
 
 
 def inspection_sheet(session: Session, unit: Unit) -> dict:
