@@ -49,15 +49,7 @@ def open_exception(
     )
     session.add(exception)
     session.flush()
-    record(
-        session,
-        ctx,
-        "exception.opened",
-        "exception",
-        exception.id,
-        store_id=store_id,
-        after={"kind": str(kind), **details},
-    )
+    _audit(session, ctx, "exception.opened", exception, after={"kind": str(kind), **details})
     return exception
 
 
@@ -146,6 +138,14 @@ def open_for_parcel(
     )
 
 
+def _audit(
+    session: Session, ctx: Context, action: str, exception: ReceivingException, **change
+) -> None:
+    """Audits a change of the exception (`change`: its `before` and `after`, as `record`
+    takes them), in the caller's transaction."""
+    record(session, ctx, action, "exception", exception.id, store_id=exception.store_id, **change)
+
+
 def _where_given(query, **values):
     """`query` narrowed to the exceptions whose columns hold the values given (None: any)."""
     for column, value in values.items():
@@ -161,13 +161,11 @@ def _resolve(session, ctx: Context, exception: ReceivingException, resolution: s
     exception.note = note
     exception.resolved_by = ctx.actor.label
     exception.resolved_at = ctx.now
-    record(
+    _audit(
         session,
         ctx,
         "exception.resolved",
-        "exception",
-        exception.id,
-        store_id=exception.store_id,
+        exception,
         before=before,
         after={"status": "resolved", "resolution": resolution, "note": note},
     )
@@ -205,15 +203,7 @@ def claim(session: Session, ctx: Context, exception_id: uuid.UUID) -> ReceivingE
         ctx.actor.label,
         ctx.now,
     )
-    record(
-        session,
-        ctx,
-        "exception.claimed",
-        "exception",
-        exception.id,
-        store_id=exception.store_id,
-        after={"claimed_by": ctx.actor.label},
-    )
+    _audit(session, ctx, "exception.claimed", exception, after={"claimed_by": ctx.actor.label})
     return exception
 
 
