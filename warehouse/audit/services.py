@@ -45,3 +45,9 @@ def record(
             "after": after,
         },
     )
+
+
+def record_return(session: Session, ctx: Context, action: str, ret, **change) -> None:
+    """Audits a change of the return `ret` (`change`: its `before` and `after`, as `record`
+    takes them), in the caller's transaction."""
+    record(session, ctx, action, "return", ret.id, store_id=ret.store_id, **change)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warehouse.audit.services import record
+from warehouse.audit.services import record, record_return
 from warehouse.context import Context
 from warehouse.db import keyset_page
 from warehouse.errors import Conflict, InvalidInput, NotFound
@@ -330,13 +330,11 @@ def accept_shortage(session: Session, ctx: Context, ret: Return, note: str) -> b
     received = status_after_receipt(ReturnStatus(ret.status), ReturnStatus.RECEIVED)
     ret.status = ret.reception_status = received.value
     ret.updated_at = ctx.now
-    record(
+    record_return(
         session,
         ctx,
         "return.shortage_accepted",
-        "return",
-        ret.id,
-        store_id=ret.store_id,
+        ret,
         before=before,
         after={"status": ret.status, "note": note},
     )

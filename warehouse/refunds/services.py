@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warehouse.audit.services import record
+from warehouse.audit.services import record_return
 from warehouse.context import Context
 from warehouse.errors import Conflict, InvalidInput
 from warehouse.events.outbox import append_event
@@ -83,7 +83,9 @@ def request_express(session: Session, ctx: Context, ret: Return) -> Refund | Non
         exchange=ret.exchange,
     )
     if not verdict.allowed:
-        _audit(session, ctx, "refund.express_declined", ret, after={"reason": verdict.reason})
+        record_return(
+            session, ctx, "refund.express_declined", ret, after={"reason": verdict.reason}
+        )
         return None
     slots, _ = refunded_slots(session, ret.id)
     decision = rules.express_refund(line_terms(ret), slots)
@@ -114,7 +116,7 @@ def reject(session: Session, ctx: Context, ret: Return, *, findings: dict) -> No
     ret.status = ReturnStatus.REJECTED
     ret.updated_at = ctx.now
     append_event(session, ctx, ret, EventType.RETURN_REJECTED, **findings)
-    _audit(
+    record_return(
         session,
         ctx,
         "return.rejected",
@@ -180,7 +182,7 @@ def _request(
     ret.updated_at = ctx.now
     session.flush()  # the unique (line, slot) key fails here, before any event is written
     append_event(session, ctx, ret, event_type, **payload)
-    _audit(
+    record_return(
         session,
         ctx,
         f"{kind}.requested",
@@ -209,7 +211,7 @@ def confirm(
     ret.refund_status = "confirmed"
     ret.refund_id, ret.refund_amount, ret.refund_confirmed_at = store_refund_id, amount, ctx.now
     ret.updated_at = ctx.now
-    _audit(
+    record_return(
         session,
         ctx,
         "refund.confirmed",
@@ -228,7 +230,7 @@ def report_failure(session: Session, ctx: Context, ret: Return, *, reason: str) 
     refund.status, refund.failed_at, refund.failure_reason = "failed", ctx.now, reason
     ret.refund_status = "failed"
     ret.updated_at = ctx.now
-    _audit(session, ctx, "refund.failed", ret, after={"reason": reason})
+    record_return(session, ctx, "refund.failed", ret, after={"reason": reason})
     return ret
 
 
@@ -256,7 +258,7 @@ def retry(session: Session, ctx: Context, ret: Return) -> Refund:
         lines=refund.lines,
         retry=refund.retries,
     )
-    _audit(session, ctx, "refund.retried", ret, after={"retry": refund.retries})
+    record_return(session, ctx, "refund.retried", ret, after={"retry": refund.retries})
     return refund
 
 
@@ -287,12 +289,6 @@ def _open_refund(session: Session, ret: Return) -> Refund:
     return refund
 
 
-def _audit(session: Session, ctx: Context, action: str, ret: Return, **change: dict) -> None:
-    """Audits a change of the return's refund or status (`change`: its `before` and
-    `after`, as `record` takes them), in the caller's transaction."""
-    record(session, ctx, action, "return", ret.id, store_id=ret.store_id, **change)
-
-
 def _close(session: Session, ctx: Context, ret: Return) -> None:
     before = {"status": ret.status}
     ret.status = ReturnStatus.CLOSED
@@ -306,7 +302,7 @@ def _close(session: Session, ctx: Context, ret: Return) -> None:
         amount=ret.refund_amount,
         currency=ret.currency,
     )
-    _audit(session, ctx, "return.closed", ret, before=before, after={"status": ret.status})
+    record_return(session, ctx, "return.closed", ret, before=before, after={"status": ret.status})
 
 
 def findings_of(session: Session, ret: Return) -> list[rules.UnitFinding]:
