@@ -42,22 +42,30 @@ class DoubleScanGuard:
         self._clock = clock
         self._max_entries = max_entries
         # Ordered by last seen, oldest first, so expiry and eviction work from the front.
-        self._seen: OrderedDict[tuple[Hashable, str], int] = OrderedDict()
+        # Each (terminal, code) maps to when it was last read and that read's scan id.
+        self._seen: OrderedDict[tuple[Hashable, str], tuple[int, Hashable | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def is_repeat(self, terminal_id: Hashable, code: str) -> bool:
+    def is_repeat(self, terminal_id: Hashable, code: str, scan_id: Hashable | None = None) -> bool:
         """Whether `code` from `terminal_id` repeats a scan less than the window ago.
 
         Pass the normalised value (`Scan.value`), so that two reads of one label compare
-        equal whatever noise the scanner added.
+        equal whatever noise the scanner added. A read that carries the `scan_id` of the
+        scan remembered is that same scan asked again (a retried request, or its
+        transaction re-run after a race), never its own repeat.
         """
         key = (terminal_id, code)
         with self._lock:
             now = self._clock()
             last = self._seen.pop(key, None)
-            self._seen[key] = now
+            self._seen[key] = (now, scan_id)
             self._forget_before(now - self._window)
-            return last is not None and now - last < self._window
+            if last is None:
+                return False
+            seen_at, seen_scan = last
+            if scan_id is not None and scan_id == seen_scan:
+                return False
+            return now - seen_at < self._window
 
     def __len__(self) -> int:
         """How many (terminal, code) pairs the guard remembers."""
@@ -68,7 +76,7 @@ class DoubleScanGuard:
         while len(seen) > self._max_entries:
             seen.popitem(last=False)
         while seen:
-            oldest_key, oldest = next(iter(seen.items()))
+            oldest_key, (oldest, _) = next(iter(seen.items()))
             if oldest >= cutoff:
                 break
             del seen[oldest_key]

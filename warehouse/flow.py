@@ -124,7 +124,7 @@ def _scan_item(
     if found.earlier is not None:
         return ItemScanned(found.earlier)
     guard = ITEM_GUARD if guard is None else guard  # (an empty guard is falsy: it has a len)
-    if terminal is not None and code and _is_repeat(guard, terminal, code):
+    if terminal is not None and code and _is_repeat(guard, terminal, code, scan_id):
         return ItemScanned(None)
     return ItemScanned(
         receiving.scan_item(
@@ -139,10 +139,11 @@ def _scan_item(
     )
 
 
-def _is_repeat(guard: DoubleScanGuard, terminal: str, code: str) -> bool:
+def _is_repeat(guard: DoubleScanGuard, terminal: str, code: str, scan_id: uuid.UUID) -> bool:
     """Whether the guard takes `code` from `terminal` for a repeat (as the scanner reads it,
-    so two reads of one label compare equal whatever noise the scanner added)."""
-    return guard.is_repeat(terminal, scanners.parse(code, context="item").value)
+    so two reads of one label compare equal whatever noise the scanner added). The scan's
+    own id is never its repeat: a step re-run after a unique-key race asks again."""
+    return guard.is_repeat(terminal, scanners.parse(code, context="item").value, scan_id)
 
 
 # Each scan is a step of its own; an open parcel's page takes either (`scan_on_item_page`).

@@ -56,6 +56,18 @@ def test_another_code_from_the_same_terminal_is_not_a_repeat(guard):
     assert not guard.is_repeat("T1", "RMA7K2D9QX4W")
 
 
+def test_the_same_scan_asked_again_within_the_window_is_not_its_own_repeat(guard, clock):
+    guard.is_repeat("T1", "LPN3Q8ZK1M7TQ", "scan-1")
+    clock.advance_ms(50)
+    assert not guard.is_repeat("T1", "LPN3Q8ZK1M7TQ", "scan-1")
+
+
+def test_another_scan_of_the_same_code_within_the_window_is_a_repeat(guard, clock):
+    guard.is_repeat("T1", "LPN3Q8ZK1M7TQ", "scan-1")
+    clock.advance_ms(50)
+    assert guard.is_repeat("T1", "LPN3Q8ZK1M7TQ", "scan-2")
+
+
 def test_a_trigger_held_down_keeps_repeating_as_long_as_reads_keep_coming(guard, clock):
     guard.is_repeat("T1", "X")
     for _ in range(5):
