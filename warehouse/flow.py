@@ -114,7 +114,6 @@ def _scan_item(
     damaged: bool = False,
     scanned_at: dt.datetime | None = None,
     terminal: str | None = None,
-    guard: DoubleScanGuard | None = None,
 ) -> ItemScanned:
     """An item scanned out of an open parcel becomes a unit with its own LPN. A scan from
     `terminal` repeating its last code within the double-scan window (the trigger held too
@@ -123,8 +122,7 @@ def _scan_item(
     found = receiving.look_up_item_scan(db, parcel_id, scan_id=scan_id, code=code)
     if found.earlier is not None:
         return ItemScanned(found.earlier)
-    guard = ITEM_GUARD if guard is None else guard  # (an empty guard is falsy: it has a len)
-    if terminal is not None and code and _is_repeat(guard, terminal, code, scan_id):
+    if terminal is not None and code and _is_repeat(terminal, code, scan_id):
         return ItemScanned(None)
     return ItemScanned(
         receiving.scan_item(
@@ -139,11 +137,11 @@ def _scan_item(
     )
 
 
-def _is_repeat(guard: DoubleScanGuard, terminal: str, code: str, scan_id: uuid.UUID) -> bool:
-    """Whether the guard takes `code` from `terminal` for a repeat (as the scanner reads it,
-    so two reads of one label compare equal whatever noise the scanner added). The scan's
+def _is_repeat(terminal: str, code: str, scan_id: uuid.UUID) -> bool:
+    """Whether the process's guard takes `code` from `terminal` for a repeat (as the scanner
+    reads it, so two reads of one label compare equal whatever noise the scanner added). The scan's
     own id is never its repeat: a step re-run after a unique-key race asks again."""
-    return guard.is_repeat(terminal, scanners.parse(code, context="item").value, scan_id)
+    return ITEM_GUARD.is_repeat(terminal, scanners.parse(code, context="item").value, scan_id)
 
 
 # Each scan is a step of its own; an open parcel's page takes either (`scan_on_item_page`).
@@ -161,14 +159,13 @@ def scan_on_item_page(
     code: str,
     scanned_at: dt.datetime | None = None,
     terminal: str | None = None,
-    guard: DoubleScanGuard | None = None,
 ) -> ItemPageScanned:
     """A scan on an open parcel's page: an item (as `scan_item`), or an RMA slip, which
     starts the next parcel (`starts_next_parcel`) without closing this one."""
     scan = {"scan_id": scan_id, "code": code, "scanned_at": scanned_at}
     if starts_next_parcel(code):
         return ItemPageScanned(parcel=_scan_parcel(db, ctx, **scan))
-    item = _scan_item(db, ctx, parcel_id, **scan, terminal=terminal, guard=guard)
+    item = _scan_item(db, ctx, parcel_id, **scan, terminal=terminal)
     return ItemPageScanned(item=item)
 
 

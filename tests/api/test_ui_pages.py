@@ -360,10 +360,10 @@ def test_a_scan_age_that_is_no_age_is_refused_and_writes_nothing(receiver, creat
 def guard_clock(monkeypatch):
     """The double-scan guard on a clock the test moves (nanoseconds)."""
     from scanners.guard import DoubleScanGuard
-    from warehouse.ui import receive_views
+    from warehouse import flow
 
     now = [0]
-    monkeypatch.setattr(receive_views, "ITEM_GUARD", DoubleScanGuard(800, clock=lambda: now[0]))
+    monkeypatch.setattr(flow, "ITEM_GUARD", DoubleScanGuard(800, clock=lambda: now[0]))
     return now
 
 

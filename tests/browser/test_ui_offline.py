@@ -295,11 +295,12 @@ def test_a_trigger_held_too_long_counts_one_item_online(
     page, live_app, seed, make_staff, two_of_a_kind, monkeypatch
 ):
     from scanners.guard import DoubleScanGuard
+    from warehouse import flow
     from warehouse.ui import receive_views
 
     # A wide window, so the page change between the two reads cannot outlast it.
     monkeypatch.setattr(receive_views, "GUARD_WINDOW_MS", 5000)
-    monkeypatch.setattr(receive_views, "ITEM_GUARD", DoubleScanGuard(5000))
+    monkeypatch.setattr(flow, "ITEM_GUARD", DoubleScanGuard(5000))
     sign_in(page, make_staff("receiver"))
     scan_and_wait(page, two_of_a_kind["rma_number"])
     scan_and_wait(page, GTIN)

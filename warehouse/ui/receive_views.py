@@ -39,8 +39,6 @@ from warehouse.ui.web import (
 LABEL_DPI = 203
 #: A second read of one code from one terminal this soon is the trigger held too long.
 GUARD_WINDOW_MS = DEFAULT_WINDOW_MS
-#: The process's one guard, the API's too (by design: the scan_id idempotency stands behind it).
-ITEM_GUARD = flow.ITEM_GUARD
 #: The longest a browser's queue may say it held a scan (a handheld off the network a week).
 MAX_QUEUED_MS = 7 * 24 * 3600 * 1000
 #: Exception kinds an item scan can raise, as the receiver is warned of them.
@@ -252,7 +250,6 @@ def item_scan(parcel_id: str):
             code=code,
             scanned_at=scanned_at,
             terminal=terminal if guarded else None,
-            guard=ITEM_GUARD,
         )
     except DomainError as exc:
         error_banner(exc)
