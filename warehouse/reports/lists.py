@@ -107,59 +107,21 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     kind = _choice(args.get("kind"), "kind", dashboard.ACTIVITY)
     start, end = _hour_bounds(day, args.get("hour"))
     if kind == "parcels":
-        query = _happened(
-            start,
-            end,
-            when=Parcel.scanned_at,
-            links_to=ParcelReturn.return_id,
-            shown=(Parcel.code, Parcel.match_status),
-            by=Parcel.opened_by,
-            outer_join=(ParcelReturn, ParcelReturn.parcel_id == Parcel.id),
-        )
+        query = _happened(Parcel, start, end, Parcel.code, Parcel.match_status)
         columns = (WHEN, Column(N_("Parcel")), Column(N_("Status"), code=True), RMA, BY)
         return Listing(N_("Parcels"), "return", columns, query, otherwise="exceptions")
     if kind == "units":
-        query = _happened(
-            start,
-            end,
-            when=Unit.scanned_at,
-            links_to=Unit.return_id,
-            shown=(Unit.lpn, Unit.sku, STATE_SQL, Unit.reception_status),
-            by=Unit.received_by,
-            outer_join=(UnitStatus, UnitStatus.unit_id == Unit.id),
-        )
-        columns = (
-            WHEN,
-            LPN,
-            SKU,
-            Column(N_("Status"), code=True),
-            Column(N_("At check-in"), code=True),
-            RMA,
-            BY,
-        )
+        query = _happened(Unit, start, end, Unit.lpn, Unit.sku, STATE_SQL, Unit.reception_status)
+        status, at_check_in = Column(N_("Status"), code=True), Column(N_("At check-in"), code=True)
+        columns = (WHEN, LPN, SKU, status, at_check_in, RMA, BY)
         return Listing(N_("Units"), "return", columns, query)
     if kind == "inspections":
-        query = _happened(
-            start,
-            end,
-            when=Inspection.created_at,
-            links_to=Inspection.return_id,
-            shown=(Unit.lpn, Inspection.grade, Inspection.recommended_disposition),
-            by=Inspection.inspected_by,
-            join=(Unit, Unit.id == Inspection.unit_id),
-        )
+        shown = (Unit.lpn, Inspection.grade, Inspection.recommended_disposition)
+        query = _happened(Inspection, start, end, *shown)
         columns = (WHEN, LPN, Column(N_("Grade")), Column(N_("Recommended"), code=True), RMA, BY)
         return Listing(N_("Inspections"), "return", columns, query)
     decision = args.get("decision") or None
-    query = _happened(
-        start,
-        end,
-        when=Disposition.created_at,
-        links_to=Disposition.return_id,
-        shown=(Unit.lpn, Disposition.decision, Disposition.reason),
-        by=Disposition.decided_by,
-        join=(Unit, Unit.id == Disposition.unit_id),
-    )
+    query = _happened(Disposition, start, end, Unit.lpn, Disposition.decision, Disposition.reason)
     if decision is not None:
         query = query.where(Disposition.decision == decision)
     # A scrap reason is a code (hygiene); an override's reason is text, shown as typed.
@@ -167,15 +129,27 @@ def activity(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     return Listing(N_("Dispositions"), "return", columns, query)
 
 
-def _happened(start, end, *, when, links_to, shown, by, join=None, outer_join=None) -> Select:
-    """Activity rows between `start` and `end`, newest first: the return each links to,
-    when, the columns `shown`, the return's RMA and who did it. `join` / `outer_join` (a
-    table and its ON clause) reach what the shown columns need."""
+#: Each activity's table: when a row happened, who did it and the return it links to.
+_HAPPENINGS = {
+    Parcel: (Parcel.scanned_at, Parcel.opened_by, ParcelReturn.return_id),
+    Unit: (Unit.scanned_at, Unit.received_by, Unit.return_id),
+    Inspection: (Inspection.created_at, Inspection.inspected_by, Inspection.return_id),
+    Disposition: (Disposition.created_at, Disposition.decided_by, Disposition.return_id),
+}
+
+
+def _happened(table: type, start, end, *shown) -> Select:
+    """Rows of `table` (parcels, units, inspections, dispositions) that happened between
+    `start` and `end`, newest first: the return each links to, when, the columns `shown`,
+    the return's RMA and who did it."""
+    when, by, links_to = _HAPPENINGS[table]
     query = select(links_to, when, *shown, Return.rma_number, by)
-    if join is not None:
-        query = query.join(*join)
-    if outer_join is not None:
-        query = query.outerjoin(*outer_join)
+    if table is Parcel:
+        query = query.outerjoin(ParcelReturn, ParcelReturn.parcel_id == Parcel.id)
+    elif table is Unit:
+        query = query.outerjoin(UnitStatus, UnitStatus.unit_id == Unit.id)
+    else:  # an inspection's or a disposition's unit, for its LPN
+        query = query.join(Unit, Unit.id == table.unit_id)
     return (
         query.outerjoin(Return, Return.id == links_to)
         .where(when >= start, when < end)
@@ -324,14 +298,8 @@ def buyer(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
 
 def serial_swaps(session: Session, day: Day, args: Mapping[str, str]) -> Listing:
     """The day's units whose serial number was not one the store sold."""
-    query = _happened(
-        day.start,
-        day.end,
-        when=Unit.scanned_at,
-        links_to=Unit.return_id,
-        shown=(Unit.lpn, Unit.sku, Unit.serial),
-        by=Unit.received_by,
-    ).where(Unit.reception_status == dashboard.SERIAL_SWAP)
+    query = _happened(Unit, day.start, day.end, Unit.lpn, Unit.sku, Unit.serial)
+    query = query.where(Unit.reception_status == dashboard.SERIAL_SWAP)
     columns = (WHEN, LPN, SKU, Column(N_("Serial")), RMA, BY)
     return Listing(N_("Serial swaps"), "return", columns, query)
 
