@@ -6,16 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    Uuid,
-)
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warehouse.db import Base, JSONType, UTCDateTime, uuid_pk
@@ -32,7 +23,7 @@ class Checklist(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     category: Mapped[str] = mapped_column(String(64), unique=True)
-    current_version: Mapped[int] = mapped_column(Integer)
+    current_version: Mapped[int] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -46,7 +37,7 @@ class ChecklistVersion(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     checklist_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checklists.id"))
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column()
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(64))
     #: The items in canonical form (`warehouse.inspection.rules.Item.to_dict`).
@@ -63,14 +54,14 @@ class Photo(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), index=True)
-    store_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    store_id: Mapped[uuid.UUID | None] = mapped_column()
     #: Paths relative to the photo directory.
     file_name: Mapped[str] = mapped_column(String(120))
     thumbnail_name: Mapped[str] = mapped_column(String(120))
     content_type: Mapped[str] = mapped_column(String(32))
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    size_bytes: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str] = mapped_column(String(64))
     terminal_id: Mapped[str | None] = mapped_column(String(64))
@@ -90,25 +81,25 @@ class Inspection(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"))
     #: 1 for the first inspection, 2 for the first re-inspection, …
-    sequence: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column()
     return_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"), index=True)
-    store_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    store_id: Mapped[uuid.UUID | None] = mapped_column()
     checklist_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("checklist_versions.id"))
     answers: Mapped[dict] = mapped_column(JSONType)
     findings: Mapped[list] = mapped_column(JSONType)
     photo_ids: Mapped[list] = mapped_column(JSONType)
     grade: Mapped[str] = mapped_column(String(1))
-    buyer_fault: Mapped[bool] = mapped_column(Boolean)
+    buyer_fault: Mapped[bool] = mapped_column()
     liability: Mapped[str] = mapped_column(String(16))
     recommended_disposition: Mapped[str] = mapped_column(String(24))
     #: In minor units of `currency` (the return's).
     deduction_amount: Mapped[int] = mapped_column(BigInteger)
-    deduction_percent: Mapped[int] = mapped_column(Integer)
+    deduction_percent: Mapped[int] = mapped_column()
     deduction_reason: Mapped[str] = mapped_column(String(500))
     currency: Mapped[str] = mapped_column(String(3))
-    reject: Mapped[bool] = mapped_column(Boolean)
+    reject: Mapped[bool] = mapped_column()
     reject_reason: Mapped[str | None] = mapped_column(String(32))
-    no_resale: Mapped[bool] = mapped_column(Boolean)
+    no_resale: Mapped[bool] = mapped_column()
     notes: Mapped[str | None] = mapped_column(String(2000))
     inspected_by: Mapped[str] = mapped_column(String(64))
     terminal_id: Mapped[str | None] = mapped_column(String(64))
@@ -126,7 +117,7 @@ class UnitStatus(Base):
 
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("units.id"), primary_key=True)
     return_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("returns.id"))
-    store_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    store_id: Mapped[uuid.UUID | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(24))
     #: The current grade: the latest inspection's, or B after refurbishment.
     grade: Mapped[str | None] = mapped_column(String(1))
@@ -142,6 +133,6 @@ class DeductionPolicy(Base):
     __tablename__ = "deduction_policies"
 
     store_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stores.id"), primary_key=True)
-    max_percent: Mapped[int] = mapped_column(Integer)
+    max_percent: Mapped[int] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str] = mapped_column(String(64))

@@ -9,16 +9,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from warehouse import flow
-from warehouse.api import (
-    context,
-    fast_json,
-    page_answer,
-    paging,
-    parse_id,
-    problem_response,
-    session,
-)
+from warehouse import api, flow
 from warehouse.auth.guard import requires
 from warehouse.auth.roles import Permission
 from warehouse.errors import Conflict
@@ -44,7 +35,7 @@ blp = Blueprint("receiving", __name__, url_prefix="/api/v1", description="Check-
 
 
 def _ctx_with_terminal(terminal_id: str | None):
-    ctx = context()
+    ctx = api.context()
     if terminal_id and not ctx.terminal_id:
         ctx = replace(ctx, terminal_id=terminal_id)
     return ctx
@@ -66,7 +57,7 @@ def _writes(permission: Permission, answer, conflict: str, body=None):
     one), its answer, and the 409 `conflict` says."""
 
     def decorate(view):
-        decorated = problem_response(blp, 409, conflict)(view)
+        decorated = api.problem_response(blp, 409, conflict)(view)
         decorated = blp.response(200, answer)(decorated)
         if body is not None:
             decorated = blp.arguments(body)(decorated)
@@ -82,7 +73,7 @@ def _on_parcel(permission: Permission, answer, conflict: str, body=None):
     def decorate(view):
         @functools.wraps(view)
         def on_parcel(self, *args, parcel_id):
-            return view(self, *args, parse_id(parcel_id, "parcel"))
+            return view(self, *args, api.parse_id(parcel_id, "parcel"))
 
         return _writes(permission, answer, conflict, body)(on_parcel)
 
@@ -96,7 +87,7 @@ def _on_exception(body=None):
     def decorate(view):
         @functools.wraps(view)
         def on_exception(self, *args, exception_id):
-            exception = view(self, *args, parse_id(exception_id, "exception"))
+            exception = view(self, *args, api.parse_id(exception_id, "exception"))
             return queue.exception_brief(exception)
 
         conflict = "Resolved already, or claimed by someone else."
@@ -117,14 +108,14 @@ class ParcelScan(MethodView):
         """Scan a parcel: match it to its return(s), or quarantine it as unmatched."""
         ctx = _ctx_with_terminal(data["terminal_id"])
         answer = flow.scan_parcel(
-            session(),
+            api.session(),
             ctx,
             scan_id=data["scan_id"],
             code=data["code"],
             weight_grams=data["weight_grams"],
             scanned_at=data["scanned_at"],
         )
-        return fast_json(answer.body())
+        return api.fast_json(answer.body())
 
 
 @blp.route("/parcels/<id:parcel_id>")
@@ -133,7 +124,7 @@ class ParcelById(MethodView):
     @blp.response(200, ParcelOutSchema)
     def get(self, parcel_id):
         """A parcel with its returns and what is still expected in it."""
-        return queries.get_parcel(session(), context(), parse_id(parcel_id, "parcel"))
+        return queries.get_parcel(api.session(), api.context(), api.parse_id(parcel_id, "parcel"))
 
 
 @blp.route("/parcels/<parcel_id>/items/scan")
@@ -146,9 +137,9 @@ class ItemScan(MethodView):
     )
     def post(self, data, parcel_id):
         """Scan an item out of the parcel: it becomes a unit with a new LPN."""
-        ctx = context()
+        ctx = api.context()
         scanned = flow.scan_item(
-            session(),
+            api.session(),
             ctx,
             parcel_id,
             scan_id=data["scan_id"],
@@ -161,7 +152,7 @@ class ItemScan(MethodView):
             raise Conflict(
                 Text("Repeat ignored: {code} was just scanned.", code=data["code"]), repeat=True
             )
-        return fast_json(scanned.answer.body())
+        return api.fast_json(scanned.answer.body())
 
 
 @blp.route("/parcels/<parcel_id>/close")
@@ -169,7 +160,7 @@ class CloseParcel(MethodView):
     @_on_parcel(Permission.RECEIVE, CloseOutSchema, "The parcel is already closed.")
     def post(self, parcel_id):
         """End receiving: short and empty become exceptions; the store is told."""
-        return fast_json(flow.close_parcel(session(), context(), parcel_id))
+        return api.fast_json(flow.close_parcel(api.session(), api.context(), parcel_id))
 
 
 @blp.route("/parcels/<parcel_id>/match")
@@ -182,7 +173,7 @@ class MatchParcel(MethodView):
     )
     def post(self, data, parcel_id):
         """Match a parcel to a return by hand (a supervisor)."""
-        return flow.match_parcel(session(), context(), parcel_id, data["return_id"])
+        return flow.match_parcel(api.session(), api.context(), parcel_id, data["return_id"])
 
 
 @blp.route("/exceptions")
@@ -193,15 +184,15 @@ class Exceptions(MethodView):
     def get(self, query):
         """The exception queue, oldest first; `?status=open` (default) includes claimed ones."""
         page, position = queue.list_exceptions(
-            session(),
-            context(),
+            api.session(),
+            api.context(),
             status=None if query["status"] == "all" else query["status"],
             kind=query["kind"],
             parcel_id=query["parcel_id"],
             return_id=query["return_id"],
-            **paging(query),
+            **api.paging(query),
         )
-        return page_answer([queue.exception_brief(e) for e in page], position)
+        return api.page_answer([queue.exception_brief(e) for e in page], position)
 
 
 @blp.route("/exceptions/<exception_id>/claim")
@@ -209,7 +200,7 @@ class ClaimException(MethodView):
     @_on_exception()
     def post(self, exception_id):
         """Claim an exception, so two supervisors do not work the same one."""
-        return flow.claim_exception(session(), context(), exception_id)
+        return flow.claim_exception(api.session(), api.context(), exception_id)
 
 
 @blp.route("/exceptions/<exception_id>/resolve")
@@ -217,7 +208,7 @@ class ResolveException(MethodView):
     @_on_exception(ResolveInSchema)
     def post(self, data, exception_id):
         """Resolve an exception: match, accept, reject or return to the buyer, with a note."""
-        return flow.resolve_exception(session(), context(), exception_id, **data)
+        return flow.resolve_exception(api.session(), api.context(), exception_id, **data)
 
 
 @blp.route("/units/<lpn>")
@@ -226,4 +217,4 @@ class UnitByLpn(MethodView):
     @blp.response(200, UnitSchema)
     def get(self, lpn):
         """A unit by its LPN: its line, exceptions and every action on it."""
-        return queries.get_unit(session(), context(), lpn)
+        return queries.get_unit(api.session(), api.context(), lpn)
