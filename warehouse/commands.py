@@ -10,7 +10,7 @@ import threading
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from warehouse import demo as demo_data
 from warehouse import migrate
@@ -27,14 +27,12 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-@click.group()
-def db() -> None:
-    """Database schema migrations."""
+#: `warehouse db …`; as an AppGroup, each of its commands runs in the app context.
+db = AppGroup("db", help="Database schema migrations.")
 
 
 @db.command("upgrade")
 @click.option("--revision", default="heads", show_default=True)
-@with_appcontext
 def db_upgrade(revision: str) -> None:
     """Apply pending migrations."""
     migrate.upgrade(engine(), revision)
@@ -43,7 +41,6 @@ def db_upgrade(revision: str) -> None:
 
 @db.command("downgrade")
 @click.argument("revision")
-@with_appcontext
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ("base" empties the database)."""
     migrate.downgrade(engine(), revision)
@@ -52,7 +49,6 @@ def db_downgrade(revision: str) -> None:
 
 @db.command("revision")
 @click.option("-m", "--message", required=True)
-@with_appcontext
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     migrate.revision(engine(), message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup
 
 from warehouse.auth import services
 from warehouse.auth.roles import Role
@@ -15,9 +15,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user)
 
 
-@click.group()
-def user() -> None:
-    """Staff accounts."""
+#: `warehouse user …`; as an AppGroup, each of its commands runs in the app context.
+user = AppGroup("user", help="Staff accounts.")
 
 
 @user.command("create")
@@ -25,7 +24,6 @@ def user() -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--pin", required=True, help="4 to 12 digits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the user as JSON.")
-@with_appcontext
 def user_create(username, role, pin, as_json) -> None:
     """Create a staff member (prints the badge code to print on their badge)."""
     with command_session() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup
 
 from warehouse.cli import command_session, system_context
 from warehouse.events import services
@@ -14,16 +14,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(events)
 
 
-@click.group()
-def events() -> None:
-    """Events to stores and their webhooks."""
+#: `warehouse events …`; as an AppGroup, each of its commands runs in the app context.
+events = AppGroup("events", help="Events to stores and their webhooks.")
 
 
 @events.command("replay")
 @click.option("--dead", "every_dead", is_flag=True, help="Replay every dead-lettered webhook.")
 @click.option("--store-id", type=click.UUID, default=None, help="With --dead: only this store's.")
 @click.argument("event_ids", nargs=-1, type=click.UUID)
-@with_appcontext
 def events_replay(every_dead: bool, store_id, event_ids) -> None:
     """Queue dead-lettered webhooks again (EVENT_IDS, or --dead for all of them)."""
     if every_dead == bool(event_ids):

@@ -6,7 +6,7 @@ import json
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup
 
 from warehouse.cli import command_session, echo_fields, settings, system_context
 from warehouse.stores import services
@@ -17,9 +17,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(store)
 
 
-@click.group()
-def store() -> None:
-    """Stores (tenants)."""
+#: `warehouse store …`; as an AppGroup, each of its commands runs in the app context.
+store = AppGroup("store", help="Stores (tenants).")
 
 
 @store.command("create")
@@ -34,7 +33,6 @@ def store() -> None:
 )
 @click.option("--decision-hours", type=int, default=DEFAULT_DECISION_HOURS, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the store as JSON.")
-@with_appcontext
 def store_create(name, webhook_url, express_refund_limit, decision_hours, as_json) -> None:
     """Create a store; prints its API key and webhook secret, shown only this once."""
     with command_session() as session:
@@ -59,7 +57,6 @@ def store_create(name, webhook_url, express_refund_limit, decision_hours, as_jso
 @store.command("key")
 @click.option("--store", "store_id", type=click.UUID, required=True, help="The store's id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the key as JSON.")
-@with_appcontext
 def store_key(store_id, as_json: bool) -> None:
     """Issue a store a new API key, printed only this once, and revoke its old keys.
 
@@ -88,7 +85,6 @@ def store_key(store_id, as_json: bool) -> None:
     help="Hours the old secret keeps signing beside the new one (0: none).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@with_appcontext
 def store_rotate_secret(store_id, grace_hours: int, as_json: bool) -> None:
     """Give a store a new webhook secret (printed only this once); the old one also signs
     during the grace period."""
