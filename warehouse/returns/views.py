@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import request
 from flask.views import MethodView
@@ -95,73 +96,89 @@ class ReturnById(MethodView):
         return queries.get_return_detail(session(), context(), parse_id(return_id, "return"))
 
 
-def _on_return(conflict: str, body=None, *, by: Permission | None = None):
-    """An action on one return: its store's (or staff's holding `by`), with `body` its input
-    if it takes one; it answers the return as it now stands, or the 409 `conflict` says. The
-    view gets the return's id parsed (a malformed one is a 404, as `parse_id` says)."""
+@dataclass(frozen=True)
+class _ReturnAction:
+    """An action on one return, as `POST` (or `PUT`) `/returns/{id}/<path>`: a flow step
+    on the return, taking `body` if it has one and answering the return as it now stands;
+    its store's to call, or staff's holding `by`; the 409 `conflict` when the return's state
+    does not allow it. `summary` is the endpoint's line in the API docs."""
 
-    def decorate(view):
-        @functools.wraps(view)
-        def on_return(self, *args, return_id):
-            return view(self, *args, parse_id(return_id, "return"))
-
-        decorated = problem_response(blp, 409, conflict)(on_return)
-        decorated = blp.response(200, ReturnSchema)(decorated)
-        if body is not None:
-            decorated = blp.arguments(body)(decorated)
-        return requires(by, store=by is None)(decorated)
-
-    return decorate
+    path: str
+    step: Callable
+    summary: str
+    conflict: str
+    body: type | None = None
+    by: Permission | None = None
+    method: str = "post"
 
 
-@blp.route("/<return_id>/tracking")
-class Tracking(MethodView):
-    @_on_return("The return is finished, or the number is on another buyer's.", TrackingSchema)
-    def put(self, data, return_id):
-        """Register the carrier and tracking number the buyer shipped with."""
-        return flow.register_tracking(session(), context(), return_id, **data)
+_RETURN_ACTIONS = (
+    _ReturnAction(
+        "tracking",
+        flow.register_tracking,
+        "Register the carrier and tracking number the buyer shipped with.",
+        "The return is finished, or the number is on another buyer's.",
+        TrackingSchema,
+        method="put",
+    ),
+    _ReturnAction(
+        "cancel",
+        flow.cancel_return,
+        "Cancel a return before any of its parcels arrives.",
+        "A parcel has been received already.",
+    ),
+    _ReturnAction(
+        "refund-confirmation",
+        flow.confirm_refund,
+        "The store has refunded the buyer: close the return.",
+        "No refund has been requested for this return.",
+        RefundConfirmationSchema,
+    ),
+    _ReturnAction(
+        "refund-failure",
+        flow.report_refund_failure,
+        "The store could not refund: the request waits for a retry.",
+        "No refund is waiting for the store.",
+        RefundFailureSchema,
+    ),
+    _ReturnAction(
+        "refund-retry",
+        flow.retry_refund,
+        "Send a refund request the store reported as failed again (a supervisor).",
+        "No failed refund to retry.",
+        by=Permission.SUPERVISE,
+    ),
+    _ReturnAction(
+        "decision",
+        flow.override_decision,
+        "Override the inspection's rejection and refund (a supervisor, with a reason).",
+        "The return is not inspected or rejected.",
+        DecisionOverrideSchema,
+        by=Permission.SUPERVISE,
+    ),
+)
 
 
-@blp.route("/<return_id>/cancel")
-class Cancel(MethodView):
-    @_on_return("A parcel has been received already.")
-    def post(self, return_id):
-        """Cancel a return before any of its parcels arrives."""
-        return flow.cancel_return(session(), context(), return_id)
+def _route_return_action(action: _ReturnAction) -> None:
+    """Routes one action: the view parses the return's id (a malformed one is a 404, as
+    `parse_id` says) and runs the step with the body's fields."""
+
+    def act(self, *data, return_id):
+        fields = data[0] if data else {}
+        return action.step(session(), context(), parse_id(return_id, "return"), **fields)
+
+    act.__doc__ = action.summary
+    view = problem_response(blp, 409, action.conflict)(act)
+    view = blp.response(200, ReturnSchema)(view)
+    if action.body is not None:
+        view = blp.arguments(action.body)(view)
+    view = requires(action.by, store=action.by is None)(view)
+    name = "".join(word.title() for word in action.path.split("-"))
+    blp.route(f"/<return_id>/{action.path}")(type(name, (MethodView,), {action.method: view}))
 
 
-@blp.route("/<return_id>/refund-confirmation")
-class RefundConfirmation(MethodView):
-    @_on_return("No refund has been requested for this return.", RefundConfirmationSchema)
-    def post(self, data, return_id):
-        """The store has refunded the buyer: close the return."""
-        return flow.confirm_refund(session(), context(), return_id, **data)
-
-
-@blp.route("/<return_id>/refund-failure")
-class RefundFailure(MethodView):
-    @_on_return("No refund is waiting for the store.", RefundFailureSchema)
-    def post(self, data, return_id):
-        """The store could not refund: the request waits for a retry."""
-        return flow.report_refund_failure(session(), context(), return_id, **data)
-
-
-@blp.route("/<return_id>/refund-retry")
-class RefundRetry(MethodView):
-    @_on_return("No failed refund to retry.", by=Permission.SUPERVISE)
-    def post(self, return_id):
-        """Send a refund request the store reported as failed again (a supervisor)."""
-        return flow.retry_refund(session(), context(), return_id)
-
-
-@blp.route("/<return_id>/decision")
-class DecisionOverride(MethodView):
-    @_on_return(
-        "The return is not inspected or rejected.", DecisionOverrideSchema, by=Permission.SUPERVISE
-    )
-    def post(self, data, return_id):
-        """Override the inspection's rejection and refund (a supervisor, with a reason)."""
-        return flow.override_decision(session(), context(), return_id, **data)
+for _action in _RETURN_ACTIONS:
+    _route_return_action(_action)
 
 
 @blp.route("/deadlines")
